@@ -228,10 +228,16 @@ struct Serde<T, std::enable_if_t<SelfSerializable<T>>> {
   static T read(ByteReader& r) { return T::deserialize(r); }
 };
 
-// Plain structs of trivially copyable fields travel as bytes.
+template <class T>
+struct IsOptional : std::false_type {};
+template <class T>
+struct IsOptional<std::optional<T>> : std::true_type {};
+
+// Plain structs of trivially copyable fields travel as bytes (std::optional has its
+// own encoding even when trivially copyable).
 template <class T>
 struct Serde<T, std::enable_if_t<std::is_trivially_copyable_v<T> && std::is_class_v<T> &&
-                                 !SelfSerializable<T>>> {
+                                 !SelfSerializable<T> && !IsOptional<T>::value>> {
   static void write(ByteWriter& w, const T& v) { w.writeRaw(v); }
   static T read(ByteReader& r) { return r.readRaw<T>(); }
 };

@@ -1,0 +1,466 @@
+#include "ember/core/dag_scheduler.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <fmt/core.h>
+#include <optional>
+#include <variant>
+
+#include "ember/common/errors.h"
+#include "ember/common/logging.h"
+#include "ember/core/accumulator.h"
+#include "ember/core/event_bus.h"
+#include "ember/shuffle/map_output_tracker.h"
+
+namespace ember {
+
+namespace {
+int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+constexpr int kMaxConsecutiveStageAttempts = 4;
+
+std::string mib(int64_t bytes) { return fmt::format("{:.1f} MiB", bytes / 1048576.0); }
+}  // namespace
+
+struct DAGScheduler::Stage {
+  int id = 0;
+  RDDBasePtr rdd;
+  std::shared_ptr<ShuffleDependencyBase> dep;  // null for a result stage
+  std::vector<std::shared_ptr<Stage>> parents;
+  int numTasks = 0;
+  std::string name;
+  int attempt = -1;          // latest attempt submitted
+  int fetchFailures = 0;     // consecutive failed attempts
+  bool isMap() const { return dep != nullptr; }
+};
+
+// One running job: its control loop state and its inbox of task results.
+class DAGScheduler::Job : public TaskResultSink {
+ public:
+  struct Wake {};
+  struct Cancel {
+    std::string reason;
+  };
+  using Event = std::variant<TaskResult, Wake, Cancel>;
+
+  void taskFinished(TaskResult r) override { push(std::move(r)); }
+  void push(Event e) {
+    {
+      std::lock_guard lock(mutex_);
+      inbox_.push_back(std::move(e));
+    }
+    cv_.notify_one();
+  }
+  Event pop() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return !inbox_.empty(); });
+    Event e = std::move(inbox_.front());
+    inbox_.pop_front();
+    return e;
+  }
+
+  int id = 0;
+  std::string group;
+  std::shared_ptr<std::atomic<bool>> interrupted = std::make_shared<std::atomic<bool>>(false);
+
+  // Control-loop state (touched only by the job's own thread, under the DAG mutex
+  // where shared stages are involved).
+  std::shared_ptr<Stage> finalStage;
+  std::map<int, std::shared_ptr<Stage>> stages;  // every stage this job touched, by id
+  std::set<int> waiting, running, failed;
+  std::map<int, std::set<int>> pending;  // stage id -> partitions not yet done
+  std::map<int, TaskMetrics> stageMetrics;
+  std::map<std::pair<int, int>, int> taskFailures;  // (stage, partition) -> failures
+  std::vector<int> partitions;                      // result partitions
+  std::map<int, size_t> resultIndex;                // partition -> index in partitions
+  std::vector<bool> finished;
+  size_t numFinished = 0;
+  int64_t resultBytes = 0;
+  std::optional<std::string> abortReason;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Event> inbox_;
+};
+
+DAGScheduler::DAGScheduler(TaskScheduler& tasks, MapOutputTracker& tracker, EventBus* bus)
+    : tasks_(tasks), tracker_(tracker), bus_(bus) {}
+
+DAGScheduler::~DAGScheduler() = default;
+
+std::shared_ptr<DAGScheduler::Stage> DAGScheduler::shuffleMapStage(
+    const std::shared_ptr<ShuffleDependencyBase>& dep) {
+  auto it = shuffleStages_.find(dep->shuffleId());
+  if (it != shuffleStages_.end()) return it->second;
+  auto s = std::make_shared<Stage>();
+  s->parents = parentStages(dep->rdd());
+  s->id = nextStageId_++;
+  s->rdd = dep->rdd();
+  s->dep = dep;
+  s->numTasks = dep->numMapPartitions();
+  s->name = dep->rdd()->displayName();
+  if (!tracker_.hasShuffle(dep->shuffleId()))
+    tracker_.registerShuffle(dep->shuffleId(), dep->numMapPartitions());
+  shuffleStages_[dep->shuffleId()] = s;
+  return s;
+}
+
+std::vector<std::shared_ptr<DAGScheduler::Stage>> DAGScheduler::parentStages(
+    const RDDBasePtr& rdd) {
+  std::vector<std::shared_ptr<Stage>> out;
+  std::set<int> visited;
+  std::vector<RDDBasePtr> stack{rdd};
+  while (!stack.empty()) {
+    RDDBasePtr r = stack.back();
+    stack.pop_back();
+    if (!visited.insert(r->id()).second) continue;
+    for (const auto& d : r->dependencies()) {
+      if (d->isShuffle()) {
+        auto s = shuffleMapStage(std::static_pointer_cast<ShuffleDependencyBase>(d));
+        bool seen = false;
+        for (auto& p : out) seen |= p == s;
+        if (!seen) out.push_back(s);
+      } else {
+        stack.push_back(d->rdd());
+      }
+    }
+  }
+  return out;
+}
+
+void DAGScheduler::notifyAllJobs() {
+  for (auto& [id, job] : activeJobs_) job->push(Job::Wake{});
+}
+
+void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase> func,
+                          const std::vector<int>& partitions, const ResultHandler& handler,
+                          const JobOptions& opts) {
+  auto job = std::make_shared<Job>();
+  job->id = nextJobId_++;
+  job->group = opts.jobGroup;
+  job->partitions = partitions;
+  job->finished.assign(partitions.size(), false);
+  for (size_t i = 0; i < partitions.size(); ++i) job->resultIndex[partitions[i]] = i;
+
+  std::unique_lock lock(mutex_);
+  activeJobs_[job->id] = job;
+  auto finalStage = std::make_shared<Stage>();
+  finalStage->parents = parentStages(rdd);  // first, so parents get the lower ids as in Spark
+  finalStage->id = nextStageId_++;
+  finalStage->rdd = rdd;
+  finalStage->numTasks = static_cast<int>(partitions.size());
+  finalStage->name = opts.callSite;
+  job->finalStage = finalStage;
+
+  // Collect every stage of the job for lookups and the JobStart event.
+  std::vector<int> stageIds;
+  std::vector<std::shared_ptr<Stage>> todo{finalStage};
+  while (!todo.empty()) {
+    auto s = todo.back();
+    todo.pop_back();
+    if (!job->stages.emplace(s->id, s).second) continue;
+    stageIds.push_back(s->id);
+    for (auto& p : s->parents) todo.push_back(p);
+  }
+  if (bus_) bus_->post(JobStart{job->id, opts.callSite, opts.callSite, opts.jobGroup, stageIds, nowMs()});
+
+  std::shared_ptr<const StagePayload> resultPayload;
+  auto abort = [&](std::string reason) {
+    if (!job->abortReason) job->abortReason = std::move(reason);
+  };
+
+  // --- stage submission (called with mutex_ held) ---
+  std::function<void(const std::shared_ptr<Stage>&)> submitStage;
+  auto submitTasks = [&](const std::shared_ptr<Stage>& s) {
+    std::vector<int> parts;
+    if (s->isMap()) {
+      parts = tracker_.missingMaps(s->dep->shuffleId());
+    } else {
+      for (size_t i = 0; i < job->partitions.size(); ++i)
+        if (!job->finished[i]) parts.push_back(job->partitions[i]);
+    }
+    if (parts.empty()) return false;
+    s->attempt++;
+    if (s->isMap()) mapStageOwner_[s->id] = job->id;
+    job->running.insert(s->id);
+    job->pending[s->id] = std::set<int>(parts.begin(), parts.end());
+    job->stageMetrics[s->id] = TaskMetrics{};
+    std::vector<int> parentIds;
+    for (auto& p : s->parents) parentIds.push_back(p->id);
+    if (bus_)
+      bus_->post(StageSubmitted{s->id, s->attempt, s->name, static_cast<int>(parts.size()),
+                                parentIds, s->rdd->toDebugString(), nowMs()});
+    auto payload = std::make_shared<StagePayload>();
+    payload->rdd = s->rdd;
+    payload->shuffleDep = s->dep;
+    payload->func = func;
+    std::shared_ptr<const std::string> bytes;
+    if (opts.serializeTasks) bytes = std::make_shared<const std::string>(payload->serialize());
+    std::vector<TaskDescription> descs;
+    descs.reserve(parts.size());
+    for (int p : parts) {
+      TaskDescription t;
+      t.taskId = nextTaskId_++;
+      t.jobId = job->id;
+      t.stageId = s->id;
+      t.stageAttempt = s->attempt;
+      t.partition = p;
+      t.attempt = job->taskFailures[{s->id, p}];
+      t.isMapTask = s->isMap();
+      t.payload = payload;
+      t.payloadBytes = bytes;
+      t.interrupted = job->interrupted;
+      descs.push_back(std::move(t));
+    }
+    tasks_.submit(std::move(descs), job);
+    return true;
+  };
+  auto parentsReady = [&](const std::shared_ptr<Stage>& s) {
+    for (auto& p : s->parents)
+      if (!tracker_.isComplete(p->dep->shuffleId())) return false;
+    return true;
+  };
+  submitStage = [&](const std::shared_ptr<Stage>& s) {
+    if (job->waiting.count(s->id) || job->running.count(s->id)) return;
+    if (s->isMap()) {
+      if (tracker_.isComplete(s->dep->shuffleId())) return;
+      auto owner = mapStageOwner_.find(s->id);
+      if (owner != mapStageOwner_.end() && owner->second != job->id) return;  // shared: wait
+    }
+    if (parentsReady(s)) {
+      job->failed.erase(s->id);
+      submitTasks(s);
+      return;
+    }
+    job->waiting.insert(s->id);
+    job->failed.erase(s->id);
+    for (auto& p : s->parents)
+      if (!tracker_.isComplete(p->dep->shuffleId())) submitStage(p);
+  };
+  auto submitWaiting = [&] {
+    std::vector<int> ids(job->waiting.begin(), job->waiting.end());
+    for (int id : ids) {
+      auto s = job->stages[id];
+      if (parentsReady(s)) {
+        job->waiting.erase(id);
+        if (!submitTasks(s) && s->isMap()) continue;
+      } else {
+        for (auto& p : s->parents)
+          if (!tracker_.isComplete(p->dep->shuffleId())) submitStage(p);
+      }
+    }
+    std::vector<int> f(job->failed.begin(), job->failed.end());
+    for (int id : f) submitStage(job->stages[id]);
+  };
+  auto finishStage = [&](const std::shared_ptr<Stage>& s, bool ok, const std::string& why) {
+    job->running.erase(s->id);
+    job->pending.erase(s->id);
+    if (s->isMap()) mapStageOwner_.erase(s->id);
+    if (bus_)
+      bus_->post(StageCompleted{s->id, s->attempt, s->name, s->numTasks, ok, why,
+                                job->stageMetrics[s->id], nowMs()});
+    if (s->isMap()) notifyAllJobs();
+  };
+
+  submitStage(finalStage);
+  // The job may need no tasks at all (no partitions).
+  bool done = job->partitions.empty();
+
+  while (!done && !job->abortReason) {
+    lock.unlock();
+    Job::Event ev = job->pop();
+    lock.lock();
+    if (auto* c = std::get_if<Job::Cancel>(&ev)) {
+      abort("Job " + std::to_string(job->id) + " cancelled: " + c->reason);
+      break;
+    }
+    if (std::holds_alternative<Job::Wake>(ev)) {
+      submitWaiting();
+      continue;
+    }
+    TaskResult& r = std::get<TaskResult>(ev);
+    auto sit = job->stages.find(r.stageId);
+    if (sit == job->stages.end()) continue;
+    auto stage = sit->second;
+    job->stageMetrics[stage->id].add(r.metrics);
+
+    switch (r.outcome) {
+      case TaskOutcome::Success: {
+        for (auto& [id, bytes] : r.accumulatorUpdates) AccumulatorRegistry::global().merge(id, bytes);
+        if (stage->isMap()) {
+          tracker_.registerMapOutput(stage->dep->shuffleId(), r.partition, std::move(r.mapStatus));
+          auto pit = job->pending.find(stage->id);
+          if (pit != job->pending.end()) {
+            pit->second.erase(r.partition);
+            if (pit->second.empty() && job->running.count(stage->id)) {
+              finishStage(stage, true, "");
+              if (tracker_.isComplete(stage->dep->shuffleId())) {
+                stage->fetchFailures = 0;
+                submitWaiting();
+              } else {
+                submitStage(stage);  // outputs were lost meanwhile: run the missing ones
+              }
+            }
+          }
+        } else {
+          size_t idx = job->resultIndex.at(r.partition);
+          if (job->finished[idx]) break;
+          job->resultBytes += static_cast<int64_t>(r.resultBytes.size());
+          if (opts.maxResultSize > 0 && job->resultBytes > opts.maxResultSize) {
+            abort(fmt::format(
+                "Job {} aborted: total size of serialized results of {} tasks ({}) is bigger "
+                "than ember.driver.maxResultSize ({}). Collecting this much to the driver "
+                "risks running it out of memory: write the result out (saveAsTextFile), "
+                "fetch a part with take(n), or raise the limit with --conf "
+                "ember.driver.maxResultSize=<size>.",
+                job->id, job->numFinished + 1, mib(job->resultBytes), mib(opts.maxResultSize)));
+            break;
+          }
+          job->finished[idx] = true;
+          job->numFinished++;
+          job->pending[stage->id].erase(r.partition);
+          lock.unlock();
+          try {
+            handler(r.partition, r.resultBytes);
+          } catch (const std::exception& e) {
+            lock.lock();
+            abort(fmt::format("Job {} aborted: the driver failed to handle the result of "
+                              "partition {}: {}",
+                              job->id, r.partition, e.what()));
+            break;
+          }
+          lock.lock();
+          if (job->numFinished == job->partitions.size()) {
+            finishStage(stage, true, "");
+            done = true;
+          }
+        }
+        break;
+      }
+      case TaskOutcome::Killed:
+        if (job->interrupted->load()) break;
+        [[fallthrough]];
+      case TaskOutcome::Failed: {
+        int failures = ++job->taskFailures[{stage->id, r.partition}];
+        if (failures >= opts.maxTaskFailures) {
+          std::string why = fmt::format(
+              "Job {} aborted: task for partition {} of stage {} ({}) failed {} times (the "
+              "limit is ember.task.maxFailures={}). Most recent failure: stage {}, partition "
+              "{}, attempt {}, executor {}: {}",
+              job->id, r.partition, stage->id, stage->name, failures, opts.maxTaskFailures,
+              stage->id, r.partition, r.attempt, r.executorId, r.error);
+          finishStage(stage, false, why);
+          abort(why);
+          break;
+        }
+        logWarn("lost task: stage {} partition {} attempt {} on executor {}: {} (retrying)",
+                stage->id, r.partition, r.attempt, r.executorId, r.error);
+        if (job->running.count(stage->id)) {
+          TaskDescription t;
+          t.taskId = nextTaskId_++;
+          t.jobId = job->id;
+          t.stageId = stage->id;
+          t.stageAttempt = stage->attempt;
+          t.partition = r.partition;
+          t.attempt = failures;
+          t.isMapTask = stage->isMap();
+          auto payload = std::make_shared<StagePayload>();
+          payload->rdd = stage->rdd;
+          payload->shuffleDep = stage->dep;
+          payload->func = func;
+          t.payload = payload;
+          if (opts.serializeTasks) t.payloadBytes = std::make_shared<const std::string>(payload->serialize());
+          t.interrupted = job->interrupted;
+          std::vector<TaskDescription> one;
+          one.push_back(std::move(t));
+          tasks_.submit(std::move(one), job);
+        }
+        break;
+      }
+      case TaskOutcome::FetchFailed: {
+        if (tracker_.hasShuffle(r.fetchShuffleId))
+          tracker_.unregisterMapOutput(r.fetchShuffleId, r.fetchMapId);
+        logWarn("fetch failed in stage {} partition {}: {}; recomputing the lost map output",
+                stage->id, r.partition, r.error);
+        if (job->running.count(stage->id) && r.stageAttempt == stage->attempt) {
+          if (++stage->fetchFailures >= kMaxConsecutiveStageAttempts) {
+            std::string why = fmt::format(
+                "Job {} aborted: stage {} ({}) failed {} consecutive times because shuffle "
+                "output could not be read: {}",
+                job->id, stage->id, stage->name, stage->fetchFailures, r.error);
+            finishStage(stage, false, why);
+            abort(why);
+            break;
+          }
+          finishStage(stage, false, "FetchFailed: " + r.error);
+          job->failed.insert(stage->id);
+          for (auto& p : stage->parents)
+            if (p->dep->shuffleId() == r.fetchShuffleId) job->failed.insert(p->id);
+          std::vector<int> f(job->failed.begin(), job->failed.end());
+          for (int id : f) submitStage(job->stages[id]);
+        }
+        break;
+      }
+    }
+  }
+
+  // Tear down: drop our queued tasks, interrupt running ones, release shared stages.
+  if (job->abortReason) {
+    job->interrupted->store(true);
+    tasks_.cancelJob(job->id);
+  }
+  for (auto it = mapStageOwner_.begin(); it != mapStageOwner_.end();) {
+    if (it->second == job->id) it = mapStageOwner_.erase(it);
+    else ++it;
+  }
+  activeJobs_.erase(job->id);
+  notifyAllJobs();
+  if (bus_)
+    bus_->post(JobEnd{job->id, !job->abortReason, job->abortReason.value_or(""), nowMs()});
+  lock.unlock();
+  if (job->abortReason) throw JobFailedError(*job->abortReason);
+}
+
+void DAGScheduler::cancelJob(int jobId, const std::string& reason) {
+  std::lock_guard lock(mutex_);
+  auto it = activeJobs_.find(jobId);
+  if (it == activeJobs_.end()) return;
+  it->second->interrupted->store(true);
+  it->second->push(Job::Cancel{reason});
+}
+
+void DAGScheduler::cancelJobGroup(const std::string& group) {
+  std::lock_guard lock(mutex_);
+  for (auto& [id, job] : activeJobs_) {
+    if (job->group != group) continue;
+    job->interrupted->store(true);
+    job->push(Job::Cancel{"part of cancelled job group '" + group + "'"});
+  }
+}
+
+void DAGScheduler::cancelAllJobs() {
+  std::lock_guard lock(mutex_);
+  for (auto& [id, job] : activeJobs_) {
+    job->interrupted->store(true);
+    job->push(Job::Cancel{"all jobs were cancelled"});
+  }
+}
+
+std::vector<int> DAGScheduler::activeJobIds() const {
+  std::lock_guard lock(mutex_);
+  std::vector<int> ids;
+  for (auto& [id, job] : activeJobs_) ids.push_back(id);
+  return ids;
+}
+
+void DAGScheduler::removeShuffle(int shuffleId) {
+  std::lock_guard lock(mutex_);
+  shuffleStages_.erase(shuffleId);
+}
+
+}  // namespace ember
