@@ -10,10 +10,10 @@
 #pragma once
 
 #include <memory>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "ember/common/flat_map.h"
 #include "ember/common/hash.h"
 #include "ember/common/logging.h"
 #include "ember/common/size_estimate.h"
@@ -27,7 +27,8 @@ template <class K, class C, class MergeCombiners>
 class ExternalAggregator {
  public:
   static constexpr int kBuckets = 64;
-  using Map = std::unordered_map<K, C, Hasher<K>>;
+  using Map = FlatMap<K, C>;
+  static constexpr bool kVariableSize = !std::is_trivially_copyable_v<C>;
 
   ExternalAggregator(TaskContext& ctx, MergeCombiners merge)
       : ctx_(ctx), merge_(std::move(merge)), mem_(ctx.env().memory, ctx.taskAttemptId(), "hash aggregate") {}
@@ -36,18 +37,29 @@ class ExternalAggregator {
   // value into an existing one.
   template <class Create, class Update>
   void insert(K&& key, Create&& create, Update&& update) {
-    auto it = map_.find(key);
-    int64_t delta;
-    if (it == map_.end()) {
-      C c = create();
-      delta = kHashEntryOverhead + estimateSize(key) + estimateSize(c);
-      map_.emplace(std::move(key), std::move(c));
-    } else {
-      int64_t before = SizeEstimate<C>::heap(it->second);
-      update(it->second);
-      delta = SizeEstimate<C>::heap(it->second) - before;
-    }
+    int64_t delta = add(map_, tableBytes_, std::move(key), create, update);
     if (delta > 0 && !mem_.tryReserve(delta)) spill();
+  }
+
+  // Inserts into `m`; returns the estimated growth in bytes.
+  template <class Create, class Update>
+  static int64_t add(Map& m, int64_t& tableBytes, K&& key, Create& create, Update& update) {
+    auto [c, inserted] = m.findOrInsert(std::move(key), create);
+    if (inserted) {
+      int64_t t = m.tableBytes();
+      int64_t delta = t - tableBytes + SizeEstimate<K>::heap(m.entries().back().first) +
+                      SizeEstimate<C>::heap(*c);
+      tableBytes = t;
+      return delta;
+    }
+    if constexpr (kVariableSize) {
+      int64_t before = SizeEstimate<C>::heap(*c);
+      update(*c);
+      return SizeEstimate<C>::heap(*c) - before;
+    } else {
+      update(*c);
+      return 0;
+    }
   }
 
   // The aggregated records; the iterator owns the aggregator (its memory reservation
@@ -66,42 +78,52 @@ class ExternalAggregator {
   void spill() {
     std::string path = newSpillFile(ctx_, "agg-spill");
     FrameFileWriter out(path, ctx_.env().shuffleCodec, ctx_.env().zstdLevel);
-    std::vector<std::vector<typename Map::node_type>> buckets(kBuckets);
-    while (!map_.empty()) {
-      auto node = map_.extract(map_.begin());
-      int b = bucketOf(node.key());
-      buckets[static_cast<size_t>(b)].push_back(std::move(node));
-    }
+    std::vector<std::vector<std::pair<K, C>>> buckets(kBuckets);
+    for (auto& e : map_.takeEntries()) buckets[static_cast<size_t>(bucketOf(e.first))].push_back(std::move(e));
+    tableBytes_ = map_.tableBytes();
     SpillRun run{path, {}};
     for (auto& bucket : buckets) {
       out.beginSegment();
       RecordFrameWriter<std::pair<K, C>> w(out, ctx_.env().frameBytes);
-      for (auto& n : bucket) w.write(std::pair<K, C>(std::move(n.key()), std::move(n.mapped())));
+      for (const auto& e : bucket) w.write(e);
       w.flush();
       run.segments.push_back(out.endSegment());
-      bucket.clear();
+      std::vector<std::pair<K, C>>().swap(bucket);
     }
     out.close();
     recordSpill(ctx_, mem_.used(), out.bytesWritten());
     runs_.push_back(std::move(run));
-    Map().swap(map_);  // release the bucket array too
     mem_.releaseAll();
   }
 
-  class MapIterator : public Iterator<std::pair<K, C>> {
+  // Moves entries out of a finished table.
+  class EntryIterator {
    public:
-    explicit MapIterator(std::unique_ptr<ExternalAggregator> agg) : agg_(std::move(agg)) {}
-    bool next(std::pair<K, C>& out) override {
-      auto& m = agg_->map_;
-      if (m.empty()) return false;
-      auto node = m.extract(m.begin());
-      out.first = std::move(node.key());
-      out.second = std::move(node.mapped());
+    void reset(std::vector<std::pair<K, C>> entries) {
+      entries_ = std::move(entries);
+      pos_ = 0;
+    }
+    bool next(std::pair<K, C>& out) {
+      if (pos_ >= entries_.size()) return false;
+      out = std::move(entries_[pos_++]);
       return true;
     }
 
    private:
-    std::unique_ptr<ExternalAggregator> agg_;
+    std::vector<std::pair<K, C>> entries_;
+    size_t pos_ = 0;
+  };
+
+  class MapIterator : public Iterator<std::pair<K, C>> {
+   public:
+    explicit MapIterator(std::unique_ptr<ExternalAggregator> agg) : agg_(std::move(agg)) {
+      it_.reset(agg_->map_.takeEntries());
+    }
+    bool next(std::pair<K, C>& out) override { return it_.next(out); }
+
+   private:
+    std::unique_ptr<ExternalAggregator> agg_;  // holds the memory reservation
+    EntryIterator it_;
   };
 
   // Rebuilds one bucket at a time from all runs.
@@ -109,37 +131,29 @@ class ExternalAggregator {
    public:
     explicit BucketIterator(std::unique_ptr<ExternalAggregator> agg) : agg_(std::move(agg)) {}
     bool next(std::pair<K, C>& out) override {
-      while (current_.empty()) {
+      while (!it_.next(out)) {
         if (bucket_ >= kBuckets) return false;
         load(bucket_++);
       }
-      auto node = current_.extract(current_.begin());
-      out.first = std::move(node.key());
-      out.second = std::move(node.mapped());
       return true;
     }
 
    private:
     void load(int b) {
-      Map().swap(current_);
+      it_.reset({});
       agg_->mem_.releaseAll();
+      Map current;
+      int64_t tableBytes = current.tableBytes();
       bool warned = false;
       for (const auto& run : agg_->runs_) {
         const Segment& seg = run.segments[static_cast<size_t>(b)];
         if (seg.length == 0) continue;
         RecordFrameReader<std::pair<K, C>> reader(run.path, seg.offset, seg.length);
         std::pair<K, C> rec;
+        auto create = [&] { return std::move(rec.second); };
+        auto update = [&](C& c) { agg_->merge_(c, std::move(rec.second)); };
         while (reader.next(rec)) {
-          auto it = current_.find(rec.first);
-          int64_t delta;
-          if (it == current_.end()) {
-            delta = kHashEntryOverhead + estimateSize(rec.first) + estimateSize(rec.second);
-            current_.emplace(std::move(rec.first), std::move(rec.second));
-          } else {
-            int64_t before = SizeEstimate<C>::heap(it->second);
-            agg_->merge_(it->second, std::move(rec.second));
-            delta = SizeEstimate<C>::heap(it->second) - before;
-          }
+          int64_t delta = add(current, tableBytes, std::move(rec.first), create, update);
           if (delta > 0 && !agg_->mem_.tryReserve(delta) && !warned) {
             // A single bucket larger than the budget (extreme key skew): finish it
             // over budget rather than fail.
@@ -149,9 +163,10 @@ class ExternalAggregator {
           }
         }
       }
+      it_.reset(current.takeEntries());
     }
     std::unique_ptr<ExternalAggregator> agg_;
-    Map current_;
+    EntryIterator it_;
     int bucket_ = 0;
   };
 
@@ -159,6 +174,7 @@ class ExternalAggregator {
   MergeCombiners merge_;
   MemoryConsumer mem_;
   Map map_;
+  int64_t tableBytes_ = map_.tableBytes();
   std::vector<SpillRun> runs_;
 };
 

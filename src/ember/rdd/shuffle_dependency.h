@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "ember/common/flat_map.h"
 #include "ember/common/hash.h"
 #include "ember/common/size_estimate.h"
 #include "ember/rdd/aggregator.h"
@@ -35,6 +36,8 @@ class ShuffleDependency : public ShuffleDependencyBase,
  public:
   // Records on the wire: combiners after map-side combining, plain values otherwise.
   using Agg = Aggregator<V, C>;
+  // Whether merging can change a combiner's heap size (a vector does, an int does not).
+  static constexpr bool kVariableSize = !std::is_trivially_copyable_v<C>;
 
   ShuffleDependency(RDDImplPtr<std::pair<K, V>> parent, int shuffleId, int numMaps,
                     std::shared_ptr<const Partitioner<K>> partitioner,
@@ -121,47 +124,67 @@ class ShuffleDependency : public ShuffleDependencyBase,
 
   // Map-side combining in a hash map, spilled by partition when memory is refused.
   MapStatus writeCombined(int mapId, Iterator<std::pair<K, V>>& in, TaskContext& ctx) const {
-    using Map = std::unordered_map<K, C, Hasher<K>>;
+    using Map = FlatMap<K, C>;
     Map map;
     MemoryConsumer mem(ctx.env().memory, ctx.taskAttemptId(), "shuffle write (combine)");
     std::vector<SpillRun> spills;
     uint64_t written = 0;
-    auto spill = [&] {
+    // Moves the map's entries into per-partition vectors and empties the map.
+    auto bucketize = [&] {
       std::vector<std::vector<std::pair<K, C>>> parts(static_cast<size_t>(numPartitions_));
-      while (!map.empty()) {
-        auto node = map.extract(map.begin());
-        int p = partitioner_->getPartition(node.key());
-        parts[static_cast<size_t>(p)].emplace_back(std::move(node.key()), std::move(node.mapped()));
+      for (auto& e : map.takeEntries()) {
+        int p = partitioner_->getPartition(e.first);
+        parts[static_cast<size_t>(p)].push_back(std::move(e));
       }
-      spills.push_back(writeSpill(ctx, parts, written));
-      recordSpill(ctx, mem.used(), 0);
-      Map().swap(map);
-      mem.releaseAll();
+      return parts;
     };
-    std::pair<K, V> rec;
+    int64_t tableBytes = map.tableBytes();
+    // Records are taken in small batches whose hash-table slots and entries are
+    // prefetched before they are looked up, so the cache misses of a batch overlap.
+    constexpr int kBatch = 16;
+    std::pair<K, V> batch[kBatch];
+    uint64_t hashes[kBatch];
     uint64_t n = 0;
-    while (in.next(rec)) {
-      if ((++n & 4095) == 0) ctx.checkInterrupted();
-      auto it = map.find(rec.first);
-      int64_t delta;
-      if (it == map.end()) {
-        C c = aggregator_->createCombiner(std::move(rec.second));
-        delta = kHashEntryOverhead + estimateSize(rec.first) + estimateSize(c);
-        map.emplace(std::move(rec.first), std::move(c));
-      } else {
-        int64_t before = SizeEstimate<C>::heap(it->second);
-        aggregator_->mergeValue(it->second, std::move(rec.second));
-        delta = SizeEstimate<C>::heap(it->second) - before;
+    for (bool more = true; more;) {
+      int got = 0;
+      while (got < kBatch && in.next(batch[got])) {
+        hashes[got] = Map::hash(batch[got].first);
+        map.prefetchSlot(hashes[got]);
+        ++got;
       }
-      if (delta > 0 && !mem.tryReserve(delta)) spill();
+      more = got == kBatch;
+      for (int i = 0; i < got; ++i) map.prefetchEntry(hashes[i]);
+      for (int i = 0; i < got; ++i) {
+        std::pair<K, V>& rec = batch[i];
+        int64_t delta = 0;
+        auto [c, inserted] = map.findOrInsert(std::move(rec.first), hashes[i], [&] {
+          return aggregator_->createCombiner(std::move(rec.second));
+        });
+        if (inserted) {
+          delta = SizeEstimate<K>::heap(map.entries().back().first) + SizeEstimate<C>::heap(*c);
+          int64_t t = map.tableBytes();
+          delta += t - tableBytes;
+          tableBytes = t;
+        } else if constexpr (kVariableSize) {
+          int64_t before = SizeEstimate<C>::heap(*c);
+          aggregator_->mergeValue(*c, std::move(rec.second));
+          delta = SizeEstimate<C>::heap(*c) - before;
+        } else {
+          aggregator_->mergeValue(*c, std::move(rec.second));
+        }
+        if (delta > 0 && !mem.tryReserve(delta)) {
+          auto parts = bucketize();
+          spills.push_back(writeSpill(ctx, parts, written));
+          recordSpill(ctx, mem.used(), 0);
+          mem.releaseAll();
+          tableBytes = map.tableBytes();
+        }
+      }
+      n += static_cast<uint64_t>(got);
+      if ((n & ~uint64_t{4095}) != ((n - static_cast<uint64_t>(got)) & ~uint64_t{4095})) ctx.checkInterrupted();
     }
-    std::vector<std::vector<std::pair<K, C>>> parts(static_cast<size_t>(numPartitions_));
     written += map.size();
-    while (!map.empty()) {
-      auto node = map.extract(map.begin());
-      int p = partitioner_->getPartition(node.key());
-      parts[static_cast<size_t>(p)].emplace_back(std::move(node.key()), std::move(node.mapped()));
-    }
+    auto parts = bucketize();
     std::vector<std::vector<std::pair<K, C>>*> tails;
     for (auto& v : parts) tails.push_back(&v);
     return commit(mapId, ctx, spills, tails, written);
