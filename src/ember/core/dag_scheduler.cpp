@@ -294,6 +294,7 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
         for (auto& [id, bytes] : r.accumulatorUpdates) AccumulatorRegistry::global().merge(id, bytes);
         if (stage->isMap()) {
           tracker_.registerMapOutput(stage->dep->shuffleId(), r.partition, std::move(r.mapStatus));
+          outputRegisteredAt_[{stage->dep->shuffleId(), r.partition}] = nextTaskId_.load();
           auto pit = job->pending.find(stage->id);
           if (pit != job->pending.end()) {
             pit->second.erase(r.partition);
@@ -383,7 +384,11 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
         break;
       }
       case TaskOutcome::FetchFailed: {
-        if (tracker_.hasShuffle(r.fetchShuffleId))
+        // Several reduce tasks usually fail on the same lost output; the later reports
+        // can arrive after the map task was rerun, and must not throw its new output away.
+        auto reg = outputRegisteredAt_.find({r.fetchShuffleId, r.fetchMapId});
+        bool stale = reg != outputRegisteredAt_.end() && r.taskId < reg->second;
+        if (!stale && tracker_.hasShuffle(r.fetchShuffleId))
           tracker_.unregisterMapOutput(r.fetchShuffleId, r.fetchMapId);
         logWarn("fetch failed in stage {} partition {}: {}; recomputing the lost map output",
                 stage->id, r.partition, r.error);
@@ -409,10 +414,13 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
     }
   }
 
-  // Tear down: drop our queued tasks, interrupt running ones, release shared stages.
+  // Tear down: drop our queued tasks, interrupt running ones, close the stages still
+  // running (listeners such as the progress bar track them), release shared stages.
   if (job->abortReason) {
     job->interrupted->store(true);
     tasks_.cancelJob(job->id);
+    std::vector<int> running(job->running.begin(), job->running.end());
+    for (int id : running) finishStage(job->stages[id], false, *job->abortReason);
   }
   for (auto it = mapStageOwner_.begin(); it != mapStageOwner_.end();) {
     if (it->second == job->id) it = mapStageOwner_.erase(it);
@@ -461,6 +469,7 @@ std::vector<int> DAGScheduler::activeJobIds() const {
 void DAGScheduler::removeShuffle(int shuffleId) {
   std::lock_guard lock(mutex_);
   shuffleStages_.erase(shuffleId);
+  std::erase_if(outputRegisteredAt_, [&](const auto& e) { return e.first.first == shuffleId; });
 }
 
 }  // namespace ember
