@@ -21,6 +21,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ember/core/rdd_base.h"
@@ -75,6 +76,10 @@ class DAGScheduler {
   mutable std::mutex mutex_;
   std::map<int, std::shared_ptr<Stage>> shuffleStages_;  // by shuffle id
   std::map<int, int> mapStageOwner_;                     // stage id -> job computing it
+  // (shuffle id, map id) -> the next task id when that map output was last registered.
+  // A FetchFailed from a task launched before then is about an older output and must
+  // not unregister the fresh one.
+  std::map<std::pair<int, int>, int64_t> outputRegisteredAt_;
   std::map<int, std::shared_ptr<Job>> activeJobs_;
   std::atomic<int> nextJobId_{0};
   std::atomic<int> nextStageId_{0};
