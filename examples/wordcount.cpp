@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   ctx->addListener(report);
   try {
     auto counts = ctx->textFile(ctx->args()[0])
-                      .flatMap([](std::string line) { return splitWords(line); })
+                      .flatMap([](const std::string& line) { return splitWords(line); })
                       .map([](std::string w) { return std::make_pair(std::move(w), int64_t{1}); })
                       .reduceByKey([](int64_t a, int64_t b) { return a + b; });
     counts.map([](std::pair<std::string, int64_t> wc) { return wc.first + "\t" + std::to_string(wc.second); })
