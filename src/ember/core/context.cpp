@@ -177,7 +177,26 @@ void Context::checkpointLineage(const RDDBasePtr& rdd) {
     for (auto& d : r->dependencies())
       if (d->rdd()) todo.push_back(d->rdd());
   }
-  for (auto& r : marked) r->doCheckpoint(*this);
+  for (auto& r : marked) {
+    {
+      // doCheckpoint runs a job of its own, whose runJob comes back here with the same
+      // RDD still marked: skip RDDs whose checkpoint is being written (by this thread
+      // or another one), and those a nested job has checkpointed meanwhile.
+      std::lock_guard lock(mutex_);
+      if (!r->checkpointRequested() || !checkpointsInProgress_.insert(r->id()).second) continue;
+    }
+    auto release = [&] {
+      std::lock_guard lock(mutex_);
+      checkpointsInProgress_.erase(r->id());
+    };
+    try {
+      r->doCheckpoint(*this);
+    } catch (...) {
+      release();
+      throw;
+    }
+    release();
+  }
 }
 
 void Context::setJobGroup(const std::string& group) { tlsJobGroup = group; }

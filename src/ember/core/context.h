@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <source_location>
 #include <string>
 #include <vector>
@@ -127,6 +129,7 @@ class Context {
   std::atomic<int> nextRddId_{0};
   mutable std::mutex mutex_;
   std::string checkpointDir_;
+  std::set<int> checkpointsInProgress_;  // RDD ids whose checkpoint job is running
   bool stopped_ = false;
 };
 
