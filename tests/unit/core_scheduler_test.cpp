@@ -173,6 +173,41 @@ TEST(SchedulerConcurrency, FourThreadsTwentyJobsEach) {
   EXPECT_TRUE(ctx->activeJobIds().empty());
 }
 
+std::atomic<int> gSecondMapComputations{0};
+
+// Two shuffles in a row, shared by concurrent jobs: while one job computes the first
+// map stage the others wait for it, and when it completes only one of them may run
+// the second map stage.
+TEST(SchedulerConcurrency, SharedChainOfShufflesRunsEachMapStageOnce) {
+  for (int round = 0; round < 3; ++round) {
+    auto ctx = makeContext();
+    gSecondMapComputations = 0;
+    auto shared = ctx->parallelize(iota(3000), 4)
+                      .map([](int x) { return std::make_pair(x % 100, 1); })
+                      .reduceByKey([](int a, int b) { return a + b; }, 3)
+                      .mapPartitions([](Iterator<std::pair<int, int>>& it) {
+                        gSecondMapComputations++;
+                        std::vector<std::pair<int, int>> out;
+                        std::pair<int, int> kv;
+                        while (it.next(kv)) out.emplace_back(kv.first % 10, kv.second);
+                        return out;
+                      })
+                      .reduceByKey([](int a, int b) { return a + b; }, 2);
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&] {
+        auto m = shared.collectAsMap();
+        if (m.size() != 10u) wrong++;
+        for (auto& [k, v] : m)
+          if (v != 300) wrong++;
+      });
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(wrong.load(), 0);
+    EXPECT_EQ(gSecondMapComputations.load(), 3) << "round " << round;
+  }
+}
+
 TEST(SchedulerCost, HundredThousandEmptyTasks) {
   auto ctx = makeContext();
   // Warm up (thread start, first allocations).

@@ -246,6 +246,16 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
     std::vector<int> ids(job->waiting.begin(), job->waiting.end());
     for (int id : ids) {
       auto s = job->stages[id];
+      if (s->isMap()) {
+        if (tracker_.isComplete(s->dep->shuffleId())) {
+          job->waiting.erase(id);
+          continue;
+        }
+        // Another job waiting for the same parents got there first: let it compute the
+        // stage (we are woken when it finishes or gives up) instead of running it twice.
+        auto owner = mapStageOwner_.find(s->id);
+        if (owner != mapStageOwner_.end() && owner->second != job->id) continue;
+      }
       if (parentsReady(s)) {
         job->waiting.erase(id);
         if (!submitTasks(s) && s->isMap()) continue;
