@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ struct Cluster {
   std::string master;
   bool serializeTasks = false;
 };
+
+inline void PrintTo(const Cluster& c, std::ostream* os) {
+  *os << c.master << (c.serializeTasks ? " with serializeTasks" : "");
+}
 
 inline std::unique_ptr<Context> makeContext(const std::string& master,
                                             bool serializeTasks = false) {

@@ -49,6 +49,15 @@ TEST_P(RddTextFileTest, SingleFileInManySplitsReadsEveryLineOnce) {
   for (int64_t n : sizes) EXPECT_GT(n, 0);
 }
 
+TEST_P(RddTextFileTest, MorePartitionsThanLines) {
+  TempDir dir;
+  std::vector<std::string> in{"alpha", "", "gamma delta", "e"};
+  writeLines(dir / "few.txt", in);
+  auto rdd = ctx().textFile(dir / "few.txt", 40);
+  EXPECT_GT(rdd.getNumPartitions(), 4);
+  EXPECT_EQ(rdd.collect(), in);
+}
+
 TEST_P(RddTextFileTest, DirectoryGlobAndCommaList) {
   TempDir dir;
   std::filesystem::create_directory(dir / "in");

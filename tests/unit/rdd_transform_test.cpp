@@ -4,6 +4,7 @@
 // computation.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <set>
 
 #include "rdd_test_util.h"
@@ -87,6 +88,33 @@ TEST_P(RddTransformTest, RangeWithPositiveNegativeAndEmptySteps) {
   EXPECT_TRUE(ctx().range(0, 5, -1, 3).collect().empty());
   EXPECT_EQ(ctx().range(0, 5, 1, 3).getNumPartitions(), 3);
   EXPECT_THROW(ctx().range(0, 5, 0), UserError);
+}
+
+TEST_P(RddTransformTest, RangeNearTheLimitsOfInt64) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  EXPECT_EQ(ctx().range(kMax - 10, kMax, 4, 2).collect(),
+            (std::vector<int64_t>{kMax - 10, kMax - 6, kMax - 2}));
+  EXPECT_EQ(ctx().range(kMin + 10, kMin, -4, 2).collect(),
+            (std::vector<int64_t>{kMin + 10, kMin + 6, kMin + 2}));
+  // A huge range: each partition starts at floor(count * p / n), without overflow.
+  auto firsts = ctx()
+                    .range(0, kMax, 1, 4)
+                    .mapPartitions([](Iterator<int64_t>& it) {
+                      int64_t x;
+                      return it.next(x) ? std::vector<int64_t>{x} : std::vector<int64_t>{};
+                    })
+                    .collect();
+  std::vector<int64_t> expected;
+  for (int64_t p = 0; p < 4; ++p) expected.push_back(kMax / 4 * p + kMax % 4 * p / 4);
+  EXPECT_EQ(firsts, expected);
+  EXPECT_EQ(ctx().range(0, kMax, 1, 4).take(3), (std::vector<int64_t>{0, 1, 2}));
+  EXPECT_THROW(ctx().range(kMin, kMax), UserError) << "2^64-1 elements do not fit a count";
+  // Large steps: start + index * step stays exact.
+  EXPECT_EQ(ctx().range(kMin, kMax, kMax / 2, 3).collect(),
+            (std::vector<int64_t>{kMin, kMin + kMax / 2, kMin + 2 * (kMax / 2),
+                                  kMin + 2 * (kMax / 2) + kMax / 2,
+                                  kMin + 2 * (kMax / 2) + 2 * (kMax / 2)}));
 }
 
 TEST_P(RddTransformTest, MapFilterFlatMapKeyBy) {

@@ -1,5 +1,7 @@
 #include "ember/rdd/sources.h"
 
+#include <limits>
+
 namespace ember {
 
 RangeRDD::RangeRDD(Context* ctx, RDDBase::Info info, int64_t start, int64_t end, int64_t step)
@@ -13,7 +15,12 @@ RangeRDD::RangeRDD(Context* ctx, RDDBase::Info info, int64_t start, int64_t end,
     uint64_t span = step > 0 ? static_cast<uint64_t>(end) - static_cast<uint64_t>(start)
                              : static_cast<uint64_t>(start) - static_cast<uint64_t>(end);
     uint64_t st = step > 0 ? static_cast<uint64_t>(step) : 0 - static_cast<uint64_t>(step);
-    count_ = static_cast<int64_t>(span / st + (span % st != 0));
+    uint64_t count = span / st + (span % st != 0);
+    if (count > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      throw UserError("range(" + std::to_string(start) + ", " + std::to_string(end) + ", " +
+                      std::to_string(step) + ") has more than 2^63-1 elements; use a larger step "
+                      "or split it into several ranges");
+    count_ = static_cast<int64_t>(count);
   }
 }
 
@@ -24,7 +31,8 @@ class RangeIterator : public Iterator<int64_t> {
   bool next(int64_t& out) override {
     if (left_ == 0) return false;
     out = next_;
-    next_ += step_;
+    // Modular: the step after the last value may leave int64 (which must not be UB).
+    next_ = static_cast<int64_t>(static_cast<uint64_t>(next_) + static_cast<uint64_t>(step_));
     --left_;
     return true;
   }
@@ -53,9 +61,14 @@ class LineIterator : public Iterator<std::string> {
 
 IterPtr<int64_t> RangeRDD::compute(int p, TaskContext& ctx) const {
   int64_t n = numPartitions();
-  int64_t lo = count_ * p / n, hi = count_ * (p + 1) / n;
+  // floor(count * i / n) without the product overflowing: count = q * n + r.
+  auto bound = [&](int64_t i) { return count_ / n * i + count_ % n * i / n; };
+  int64_t lo = bound(p), hi = bound(p + 1);
   ctx.metrics().recordsRead += hi - lo;
-  return std::make_unique<RangeIterator>(start_ + lo * step_, step_, hi - lo);
+  // start + lo * step is a value of the range, but lo * step alone may not fit in int64.
+  auto first = static_cast<int64_t>(static_cast<uint64_t>(start_) +
+                                    static_cast<uint64_t>(lo) * static_cast<uint64_t>(step_));
+  return std::make_unique<RangeIterator>(first, step_, hi - lo);
 }
 
 void RangeRDD::serializePayload(ByteWriter& w, GraphWriter&) const {
