@@ -108,5 +108,13 @@ TEST_P(RddSortTest, TakeOrderedAndTop) {
   EXPECT_EQ(words.top(1), (std::vector<std::string>{"pear"}));
 }
 
+TEST_P(RddSortTest, NegativeCountsAreUserErrors) {
+  auto rdd = ctx().parallelize(iota64(10), 2);
+  EXPECT_THROW(rdd.takeOrdered(-1), UserError);
+  EXPECT_THROW(rdd.top(-3), UserError);
+  EXPECT_THROW(rdd.top(-3, std::less<int64_t>{}), UserError);
+  EXPECT_TRUE(rdd.top(0).empty());
+}
+
 }  // namespace
 }  // namespace ember

@@ -692,6 +692,7 @@ class RDD {
 
   template <class Less>
   std::vector<T> boundedSort(int64_t n, Less better, const char* op, const Loc& loc) const {
+    if (n < 0) throw UserError(std::string(op) + "(n): n must not be negative, got " + std::to_string(n));
     std::vector<T> all;
     run<std::vector<T>>(BoundedSortAction<Less>{n, better}, allPartitions(), op, loc,
                         [&](int, std::vector<T>&& v) { all.insert(all.end(), v.begin(), v.end()); });
