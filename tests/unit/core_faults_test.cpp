@@ -293,6 +293,64 @@ TEST(SchedulerCancel, CancelAllJobsStopsCooperativeTasks) {
   expectHealthy(*ctx);
 }
 
+std::atomic<bool> gSlowShared{true};
+
+// The map side of a shuffle that hangs (until cancelled) while gSlowShared is set.
+std::pair<int, int> slowWhileFlagged(int x) {
+  while (gSlowShared.load()) {
+    TaskContext::current()->checkInterrupted();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return {x % 5, x};
+}
+
+// Job A computes a shuffle that job B also waits for; cancelling A must not strand B:
+// B takes the map stage over and finishes.
+TEST(SchedulerCancel, CancellingTheJobThatComputesASharedStageDoesNotStrandTheOther) {
+  auto ctx = makeContext();
+  gSlowShared = true;
+  auto shared = ctx->parallelize(iota(100), 4)
+                    .map(slowWhileFlagged)
+                    .reduceByKey([](int a, int b) { return a + b; }, 2);
+  std::string errorA;
+  std::thread a([&] {
+    ctx->setJobGroup("A");
+    try {
+      shared.count();
+    } catch (const JobFailedError& e) {
+      errorA = e.what();
+    }
+  });
+  // Wait until A owns the map stage, then start B on the same RDD.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (ctx->activeJobIds().empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::map<int, int> gotB;
+  std::string errorB;
+  std::thread b([&] {
+    ctx->setJobGroup("B");
+    try {
+      gotB = shared.collectAsMap();
+    } catch (const std::exception& e) {
+      errorB = e.what();
+    }
+  });
+  while (ctx->activeJobIds().size() < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ctx->cancelJobGroup("A");
+  a.join();
+  // A is gone while the map stage was unfinished; let B's own map tasks complete.
+  gSlowShared = false;
+  b.join();
+  EXPECT_NE(errorA.find("cancel"), std::string::npos) << errorA;
+  EXPECT_EQ(errorB, "");
+  std::map<int, int> want;
+  for (int x = 0; x < 100; ++x) want[x % 5] += x;
+  EXPECT_EQ(gotB, want);
+  EXPECT_TRUE(ctx->activeJobIds().empty());
+}
+
 // --- driver result-size guard -------------------------------------------------------
 
 std::string oneMiB(int64_t) { return std::string(1 << 20, 'x'); }
