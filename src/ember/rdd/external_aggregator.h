@@ -78,19 +78,19 @@ class ExternalAggregator {
   void spill() {
     std::string path = newSpillFile(ctx_, "agg-spill");
     FrameFileWriter out(path, ctx_.env().shuffleCodec, ctx_.env().zstdLevel);
-    std::vector<std::vector<std::pair<K, C>>> buckets(kBuckets);
-    for (auto& e : map_.takeEntries()) buckets[static_cast<size_t>(bucketOf(e.first))].push_back(std::move(e));
+    std::vector<std::pair<K, C>> entries = map_.takeEntries();
     tableBytes_ = map_.tableBytes();
+    auto buckets = groupInPlace(entries, kBuckets, [](const std::pair<K, C>& e) { return bucketOf(e.first); });
     SpillRun run{path, {}};
-    for (auto& bucket : buckets) {
+    for (const auto& bucket : buckets) {
       out.beginSegment();
       RecordFrameWriter<std::pair<K, C>> w(out, ctx_.env().frameBytes);
       for (const auto& e : bucket) w.write(e);
       w.flush();
       run.segments.push_back(out.endSegment());
-      std::vector<std::pair<K, C>>().swap(bucket);
     }
     out.close();
+    std::vector<std::pair<K, C>>().swap(entries);
     recordSpill(ctx_, mem_.used(), out.bytesWritten());
     runs_.push_back(std::move(run));
     mem_.releaseAll();

@@ -219,37 +219,10 @@ class ShuffleDependency : public ShuffleDependencyBase,
     return {parts.begin(), parts.end()};
   }
 
-  // Reorders `entries` so that each partition's entries are contiguous (in-place
-  // counting sort, swapping entries into their partition's range) and returns the
-  // ranges, one per partition.
   template <class X>
   std::vector<std::span<const X>> groupByPartition(std::vector<X>& entries) const {
-    const size_t np = static_cast<size_t>(numPartitions_);
-    std::vector<uint32_t> pid(entries.size());
-    std::vector<size_t> start(np + 1, 0);
-    for (size_t i = 0; i < entries.size(); ++i) {
-      pid[i] = static_cast<uint32_t>(partitioner_->getPartition(entries[i].first));
-      ++start[pid[i] + 1];
-    }
-    for (size_t p = 0; p < np; ++p) start[p + 1] += start[p];
-    std::vector<size_t> next(start.begin(), start.end() - 1);
-    for (size_t p = 0; p < np; ++p) {
-      while (next[p] < start[p + 1]) {
-        size_t i = next[p];
-        size_t q = pid[i];
-        if (q == p) {
-          ++next[p];
-          continue;
-        }
-        size_t j = next[q]++;  // entry i belongs at j; what was at j is examined next
-        std::swap(entries[i], entries[j]);
-        std::swap(pid[i], pid[j]);
-      }
-    }
-    std::vector<std::span<const X>> out;
-    for (size_t p = 0; p < np; ++p)
-      out.emplace_back(entries.data() + start[p], start[p + 1] - start[p]);
-    return out;
+    return groupInPlace(entries, static_cast<size_t>(numPartitions_),
+                        [this](const X& e) { return partitioner_->getPartition(e.first); });
   }
 
   template <class X>

@@ -3,7 +3,10 @@
 // ends, whether it succeeds or not.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ember/core/executor_env.h"
@@ -30,6 +33,39 @@ inline std::string newSpillFile(TaskContext& ctx, std::string_view prefix) {
 inline void recordSpill(TaskContext& ctx, int64_t memoryBytes, uint64_t diskBytes) {
   ctx.metrics().memoryBytesSpilled += memoryBytes;
   ctx.metrics().diskBytesSpilled += static_cast<int64_t>(diskBytes);
+}
+
+// Reorders `entries` so that each group's entries are contiguous (an in-place
+// counting sort that swaps entries into their group's range; 4 bytes of extra memory
+// per entry instead of a copy of the data) and returns one range per group.
+// groupOf(entry) must return a value in [0, numGroups).
+template <class X, class GroupOf>
+std::vector<std::span<const X>> groupInPlace(std::vector<X>& entries, size_t numGroups, GroupOf groupOf) {
+  std::vector<uint32_t> gid(entries.size());
+  std::vector<size_t> start(numGroups + 1, 0);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    gid[i] = static_cast<uint32_t>(groupOf(entries[i]));
+    ++start[gid[i] + 1];
+  }
+  for (size_t g = 0; g < numGroups; ++g) start[g + 1] += start[g];
+  std::vector<size_t> next(start.begin(), start.end() - 1);
+  for (size_t g = 0; g < numGroups; ++g) {
+    while (next[g] < start[g + 1]) {
+      size_t i = next[g];
+      size_t q = gid[i];
+      if (q == g) {
+        ++next[g];
+        continue;
+      }
+      size_t j = next[q]++;  // entry i belongs at j; what was at j is examined next
+      std::swap(entries[i], entries[j]);
+      std::swap(gid[i], gid[j]);
+    }
+  }
+  std::vector<std::span<const X>> out;
+  out.reserve(numGroups);
+  for (size_t g = 0; g < numGroups; ++g) out.emplace_back(entries.data() + start[g], start[g + 1] - start[g]);
+  return out;
 }
 
 }  // namespace ember
