@@ -5,6 +5,7 @@
 #include <deque>
 #include <fmt/core.h>
 #include <optional>
+#include <unordered_map>
 #include <variant>
 
 #include "ember/common/errors.h"
@@ -48,19 +49,29 @@ class DAGScheduler::Job : public TaskResultSink {
   using Event = std::variant<TaskResult, Wake, Cancel>;
 
   void taskFinished(TaskResult r) override { push(std::move(r)); }
+  // Wakes the control loop only when it sleeps: with many short tasks, a wake-up per
+  // result (a futex call and a context switch) was the largest cost per task.
   void push(Event e) {
+    bool wake;
     {
       std::lock_guard lock(mutex_);
       inbox_.push_back(std::move(e));
+      wake = sleeping_;
     }
-    cv_.notify_one();
+    if (wake) cv_.notify_one();
   }
-  Event pop() {
+  // Waits for at least one event, then moves every queued event to the back of `out`.
+  void popAll(std::deque<Event>& out) {
     std::unique_lock lock(mutex_);
+    sleeping_ = true;
     cv_.wait(lock, [&] { return !inbox_.empty(); });
-    Event e = std::move(inbox_.front());
-    inbox_.pop_front();
-    return e;
+    sleeping_ = false;
+    if (out.empty()) {
+      out.swap(inbox_);
+    } else {
+      for (auto& e : inbox_) out.push_back(std::move(e));
+      inbox_.clear();
+    }
   }
 
   int id = 0;
@@ -76,7 +87,7 @@ class DAGScheduler::Job : public TaskResultSink {
   std::map<int, TaskMetrics> stageMetrics;
   std::map<std::pair<int, int>, int> taskFailures;  // (stage, partition) -> failures
   std::vector<int> partitions;                      // result partitions
-  std::map<int, size_t> resultIndex;                // partition -> index in partitions
+  std::unordered_map<int, size_t> resultIndex;      // partition -> index in partitions
   std::vector<bool> finished;
   size_t numFinished = 0;
   int64_t resultBytes = 0;
@@ -86,6 +97,7 @@ class DAGScheduler::Job : public TaskResultSink {
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<Event> inbox_;
+  bool sleeping_ = false;  // the control loop waits in popAll
 };
 
 DAGScheduler::DAGScheduler(TaskScheduler& tasks, MapOutputTracker& tracker, EventBus* bus)
@@ -145,6 +157,7 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
   job->group = opts.jobGroup;
   job->partitions = partitions;
   job->finished.assign(partitions.size(), false);
+  job->resultIndex.reserve(partitions.size());
   for (size_t i = 0; i < partitions.size(); ++i) job->resultIndex[partitions[i]] = i;
 
   std::unique_lock lock(mutex_);
@@ -210,7 +223,8 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
       t.stageId = s->id;
       t.stageAttempt = s->attempt;
       t.partition = p;
-      t.attempt = job->taskFailures[{s->id, p}];
+      auto failed = job->taskFailures.find({s->id, p});  // find: no entry per task
+      t.attempt = failed == job->taskFailures.end() ? 0 : failed->second;
       t.isMapTask = s->isMap();
       t.payload = payload;
       t.payloadBytes = bytes;
@@ -281,10 +295,15 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
   // The job may need no tasks at all (no partitions).
   bool done = job->partitions.empty();
 
+  std::deque<Job::Event> inbox;  // taken from the job in batches, not handled yet
   while (!done && !job->abortReason) {
-    lock.unlock();
-    Job::Event ev = job->pop();
-    lock.lock();
+    if (inbox.empty()) {
+      lock.unlock();
+      job->popAll(inbox);  // one wake-up for all the results that came meanwhile
+      lock.lock();
+    }
+    Job::Event ev = std::move(inbox.front());
+    inbox.pop_front();
     if (auto* c = std::get_if<Job::Cancel>(&ev)) {
       abort("Job " + std::to_string(job->id) + " cancelled: " + c->reason);
       break;

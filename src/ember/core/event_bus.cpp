@@ -168,6 +168,10 @@ int64_t EventBus::droppedEvents() const {
   return dropped_;
 }
 
+namespace {
+constexpr std::chrono::microseconds kLinger{500};
+}  // namespace
+
 void EventBus::run() {
   setThreadName("event-bus");
   tDispatchingBus = this;
@@ -177,6 +181,12 @@ void EventBus::run() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
+      // Linger a moment before sleeping: while jobs run, events come in a stream
+      // (two per task), and a wake-up per event (a futex call by the posting task
+      // slot, a context switch here) cost more than delivering them. Posts made while
+      // lingering do not notify; they are picked up within kLinger.
+      if (queue_.empty() && !stopping_)
+        wakeCv_.wait_for(lock, kLinger, [this] { return stopping_; });
       while (queue_.empty() && !stopping_) {
         dispatcherWaiting_ = true;
         wakeCv_.wait(lock);
