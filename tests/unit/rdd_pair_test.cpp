@@ -241,6 +241,17 @@ TEST_P(RddPairTest, JoinMatchesNestedLoopOnLargerData) {
   EXPECT_EQ(sorted(got), sorted(expected));
 }
 
+TEST_P(RddPairTest, SelfJoinAndUnionWithItself) {
+  auto small = ctx().parallelize(std::vector<KV>{{"a", 1}, {"a", 2}, {"b", 3}}, 2);
+  using J = std::pair<std::string, std::pair<int64_t, int64_t>>;
+  EXPECT_EQ(
+      sorted(small.join(small).collect()),
+      (std::vector<J>{{"a", {1, 1}}, {"a", {1, 2}}, {"a", {2, 1}}, {"a", {2, 2}}, {"b", {3, 3}}}));
+  auto twice =
+      small.union_(small).reduceByKey([](int64_t a, int64_t b) { return a + b; }).collectAsMap();
+  EXPECT_EQ(twice, (std::map<std::string, int64_t>{{"a", 6}, {"b", 6}}));
+}
+
 TEST_P(RddPairTest, CogroupGathersBothSides) {
   using L = std::pair<std::string, int64_t>;
   using R = std::pair<std::string, std::string>;

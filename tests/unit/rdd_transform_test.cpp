@@ -194,6 +194,7 @@ TEST_P(RddTransformTest, SampleIsReproducibleAndNearTheFraction) {
   for (auto& [x, c] : copies) maxCopies = std::max(maxCopies, c);
   EXPECT_GE(maxCopies, 4) << "Poisson(2) sampling should repeat some records several times";
 
+  EXPECT_TRUE(base.sample(true, 0.0, 3).collect().empty());
   EXPECT_THROW(base.sample(false, 1.5), UserError);
   EXPECT_THROW(base.sample(true, -0.1), UserError);
 }
