@@ -80,7 +80,10 @@ class EventRecorder : public EventListener {
   std::vector<TaskEnd> taskEnds_;
 };
 
+// Records the events of jobs run from now on: events of earlier jobs still queued in
+// the (asynchronous) bus are delivered first, so they do not reach the recorder.
 inline std::shared_ptr<EventRecorder> record(Context& ctx) {
+  ctx.eventBus().waitUntilEmpty(10000);
   auto r = std::make_shared<EventRecorder>();
   ctx.addListener(r);
   return r;

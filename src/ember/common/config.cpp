@@ -42,7 +42,7 @@ std::vector<ConfigEntry> builtinKeys() {
       {"ember.test.serializeTasks", "false",
        "Serialise every task through the closure registry even in local mode (what cluster "
        "mode does)."},
-      {"ember.scheduler.listenerbus.eventqueue.capacity", "10000",
+      {"ember.scheduler.listenerbus.eventqueue.capacity", "100000",
        "Capacity of the event queue of each listener; events beyond it are dropped."},
   };
 }

@@ -24,6 +24,37 @@ namespace ember {
 namespace {
 thread_local std::string tlsJobGroup;
 
+// Cleans a shuffle's files, map output locations and stage when the RDD reading it
+// dies. detach() makes it a no-op once the context is stopping. The mutex is
+// recursive: dropping a stage can release upstream RDDs that clean their shuffles
+// on the same thread.
+class ContextShuffleCleaner : public ShuffleCleaner {
+ public:
+  ContextShuffleCleaner(MapOutputTracker* tracker, DiskManager* disk, DAGScheduler* dag)
+      : tracker_(tracker), disk_(disk), dag_(dag) {}
+  void cleanShuffle(int shuffleId) noexcept override {
+    std::lock_guard lock(mutex_);
+    if (!tracker_) return;
+    try {
+      if (tracker_->hasShuffle(shuffleId)) tracker_->unregisterShuffle(shuffleId);
+      dag_->removeShuffle(shuffleId);
+      disk_->removeShuffle(shuffleId);
+    } catch (const std::exception& e) {
+      logWarn("could not clean up shuffle {}: {}", shuffleId, e.what());
+    }
+  }
+  void detach() {
+    std::lock_guard lock(mutex_);
+    tracker_ = nullptr;
+  }
+
+ private:
+  std::recursive_mutex mutex_;
+  MapOutputTracker* tracker_;
+  DiskManager* disk_;
+  DAGScheduler* dag_;
+};
+
 int64_t nowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -102,6 +133,7 @@ Context::Context(Config conf) : conf_(std::move(conf)) {
   executor_ = std::make_unique<Executor>(env_);
   taskScheduler_ = std::make_unique<LocalTaskScheduler>(spec.slots, *executor_, bus_.get());
   dag_ = std::make_unique<DAGScheduler>(*taskScheduler_, *tracker_, bus_.get());
+  shuffleCleaner_ = std::make_shared<ContextShuffleCleaner>(tracker_.get(), disk_.get(), dag_.get());
   std::string cp = conf_.get("ember.checkpoint.dir");
   if (!cp.empty()) setCheckpointDir(cp);
 }
@@ -132,7 +164,8 @@ void Context::stop() {
     if (stopped_) return;
     stopped_ = true;
   }
-  cancelAllJobs();
+  static_cast<ContextShuffleCleaner&>(*shuffleCleaner_).detach();
+  dag_->shutdown();  // cancels running jobs and waits until their threads have left
   bus_->post(ApplicationEnd{nowMs()});
   dag_.reset();
   taskScheduler_.reset();  // joins the slot threads
@@ -153,6 +186,10 @@ void Context::addListener(std::shared_ptr<EventListener> listener) {
 void Context::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase> func,
                      const std::vector<int>& partitions, const DAGScheduler::ResultHandler& handler,
                      const std::string& callSite) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopped_) throw UserError("the context has been stopped; create a new Context to run jobs");
+  }
   JobOptions opts;
   opts.callSite = callSite;
   opts.jobGroup = tlsJobGroup;

@@ -99,6 +99,8 @@ class Context {
   // --- internals used by the RDD layer and tests ---
   int newRddId() { return nextRddId_++; }
   int newShuffleId();
+  // Makes the shuffle's output go away with the RDD that reads it (driver side).
+  void trackShuffle(RDDBase& owner, int shuffleId) { owner.ownShuffle(shuffleId, shuffleCleaner_); }
   ExecutorEnv& env() { return env_; }
   EventBus& eventBus() { return *bus_; }
   void addListener(std::shared_ptr<EventListener> listener);
@@ -126,6 +128,7 @@ class Context {
   std::unique_ptr<TaskScheduler> taskScheduler_;
   std::unique_ptr<DAGScheduler> dag_;
   std::shared_ptr<ConsoleProgressBar> progress_;
+  std::shared_ptr<ShuffleCleaner> shuffleCleaner_;
   std::atomic<int> nextRddId_{0};
   mutable std::mutex mutex_;
   std::string checkpointDir_;

@@ -152,6 +152,21 @@ void DAGScheduler::notifyAllJobs() {
 void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase> func,
                           const std::vector<int>& partitions, const ResultHandler& handler,
                           const JobOptions& opts) {
+  // Counts this call so that shutdown() can wait until no thread is inside.
+  struct Inside {
+    DAGScheduler& d;
+    explicit Inside(DAGScheduler& d) : d(d) {
+      std::lock_guard lock(d.mutex_);
+      if (d.stopping_)
+        throw UserError("the context has been stopped; create a new Context to run jobs");
+      ++d.jobsInside_;
+    }
+    ~Inside() {
+      std::lock_guard lock(d.mutex_);
+      if (--d.jobsInside_ == 0) d.exited_.notify_all();
+    }
+  } inside(*this);
+
   auto job = std::make_shared<Job>();
   job->id = nextJobId_++;
   job->group = opts.jobGroup;
@@ -495,9 +510,25 @@ std::vector<int> DAGScheduler::activeJobIds() const {
   return ids;
 }
 
+void DAGScheduler::shutdown() {
+  std::unique_lock lock(mutex_);
+  stopping_ = true;
+  for (auto& [id, job] : activeJobs_) {
+    job->interrupted->store(true);
+    job->push(Job::Cancel{"the context is stopping"});
+  }
+  exited_.wait(lock, [&] { return jobsInside_ == 0; });
+}
+
 void DAGScheduler::removeShuffle(int shuffleId) {
+  std::shared_ptr<Stage> dropped;  // destroyed after the lock is released: dropping a
+                                   // stage can release upstream RDDs, which clean theirs
   std::lock_guard lock(mutex_);
-  shuffleStages_.erase(shuffleId);
+  auto it = shuffleStages_.find(shuffleId);
+  if (it != shuffleStages_.end()) {
+    dropped = std::move(it->second);
+    shuffleStages_.erase(it);
+  }
   std::erase_if(outputRegisteredAt_, [&](const auto& e) { return e.first.first == shuffleId; });
 }
 

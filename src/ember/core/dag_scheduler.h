@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -60,6 +61,9 @@ class DAGScheduler {
   std::vector<int> activeJobIds() const;
   // Forgets a shuffle's stage (its files are removed by the caller).
   void removeShuffle(int shuffleId);
+  // Cancels all jobs, refuses new ones, and waits until no thread is inside runJob,
+  // so the schedulers can be destroyed safely (Context::stop).
+  void shutdown();
 
   struct Stage;
   class Job;
@@ -74,13 +78,18 @@ class DAGScheduler {
   MapOutputTracker& tracker_;
   EventBus* bus_;
   mutable std::mutex mutex_;
-  std::map<int, std::shared_ptr<Stage>> shuffleStages_;  // by shuffle id
+  // By shuffle id; kept until the shuffle is cleaned (its RDD is gone), so later jobs
+  // see the same stage and skip it when its output is complete.
+  std::map<int, std::shared_ptr<Stage>> shuffleStages_;
   std::map<int, int> mapStageOwner_;                     // stage id -> job computing it
   // (shuffle id, map id) -> the next task id when that map output was last registered.
   // A FetchFailed from a task launched before then is about an older output and must
   // not unregister the fresh one.
   std::map<std::pair<int, int>, int64_t> outputRegisteredAt_;
   std::map<int, std::shared_ptr<Job>> activeJobs_;
+  bool stopping_ = false;
+  int jobsInside_ = 0;
+  std::condition_variable exited_;
   std::atomic<int> nextJobId_{0};
   std::atomic<int> nextStageId_{0};
   std::atomic<int64_t> nextTaskId_{0};

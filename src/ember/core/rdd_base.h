@@ -47,6 +47,14 @@ class NarrowDependency : public Dependency {
   using Dependency::Dependency;
 };
 
+// Removes a shuffle's output once nothing refers to its dependency any more (Spark's
+// ContextCleaner): files on disk, map output locations, the cached map stage.
+class ShuffleCleaner {
+ public:
+  virtual ~ShuffleCleaner() = default;
+  virtual void cleanShuffle(int shuffleId) noexcept = 0;
+};
+
 // The map side of a shuffle: writes the parent's partitions into per-reduce-partition
 // blocks. Concrete typed subclasses live in rdd/shuffle_dependency.h.
 class ShuffleDependencyBase : public Dependency {
@@ -84,7 +92,17 @@ class RDDBase : public std::enable_shared_from_this<RDDBase> {
   };
 
   RDDBase(Context* ctx, Info info) : ctx_(ctx), info_(std::move(info)) {}
-  virtual ~RDDBase() = default;
+  // A driver-side node that owns shuffles (ShuffledRDD, CoGroupedRDD) cleans their
+  // output when it dies: nothing can read it any more. (The scheduler's map stage
+  // refers to the dependency, not to this node, so it does not keep it alive.)
+  virtual ~RDDBase() {
+    if (auto c = cleaner_.lock())
+      for (int id : ownedShuffles_) c->cleanShuffle(id);
+  }
+  void ownShuffle(int shuffleId, std::weak_ptr<ShuffleCleaner> cleaner) {
+    ownedShuffles_.push_back(shuffleId);
+    cleaner_ = std::move(cleaner);
+  }
 
   int id() const { return info_.id; }
   int numPartitions() const { return info_.numPartitions; }
@@ -131,6 +149,8 @@ class RDDBase : public std::enable_shared_from_this<RDDBase> {
   StorageLevel storageLevel_ = StorageLevel::None;
   bool checkpointRequested_ = false;
   std::string checkpointDir_;
+  std::vector<int> ownedShuffles_;
+  std::weak_ptr<ShuffleCleaner> cleaner_;
 };
 
 // A function run on each partition by a result task; its result crosses to the

@@ -358,7 +358,10 @@ class RDD {
                                                           other.getNumPartitions(), part, nullptr, false,
                                                           KeyOrdering::None);
     using Out = typename CoGroupedRDD<K, V, W>::Out;
-    return RDD<Out>(std::make_shared<CoGroupedRDD<K, V, W>>(&ctx, detail::makeInfo(ctx, "cogroup", n, loc), a, b));
+    auto rdd = std::make_shared<CoGroupedRDD<K, V, W>>(&ctx, detail::makeInfo(ctx, "cogroup", n, loc), a, b);
+    ctx.trackShuffle(*rdd, a->shuffleId());
+    ctx.trackShuffle(*rdd, b->shuffleId());
+    return RDD<Out>(std::move(rdd));
   }
   template <class W, class U = T>
     requires PairType<U>
@@ -593,7 +596,9 @@ class RDD {
     auto dep = std::make_shared<ShuffleDependency<K, V, C>>(parent, ctx.newShuffleId(), parent->numPartitions(),
                                                             part, std::move(agg), mapSideCombine, ordering);
     auto info = detail::makeInfo(ctx, op, part->numPartitions(), loc);
-    return RDD<std::pair<K, C>>(std::make_shared<ShuffledRDD<K, V, C>>(&ctx, info, dep));
+    auto rdd = std::make_shared<ShuffledRDD<K, V, C>>(&ctx, info, dep);
+    ctx.trackShuffle(*rdd, dep->shuffleId());
+    return RDD<std::pair<K, C>>(std::move(rdd));
   }
 
  private:
