@@ -1,12 +1,13 @@
 // FlatMap<K, V>: the hash table of Ember's aggregations (map-side combine, reduce-side
 // hash aggregation, cogroup).
 //
-// Why not std::unordered_map: its node per entry costs an allocation and a cache miss
-// per probe; aggregation is dominated by those misses. FlatMap keeps entries densely
-// in a vector (in insertion order) and probes a separate open-addressing index of
-// 8-byte slots holding 32 bits of the hash and the entry's position, so a lookup
-// touches one slot (usually) and one entry, growth never moves entries, and spilling
-// or emitting the result walks a contiguous array.
+// Why not std::unordered_map: its node per entry costs an allocation and a dependent
+// cache miss per probe, and aggregation is dominated by those misses. FlatMap is open
+// addressing with linear probing over slots that hold the full 64-bit hash and the
+// entry inline, so a lookup is one cache miss (usually), which callers overlap by
+// prefetching a batch of slots before looking them up (ShuffleDependency::
+// writeCombined). The full hash makes growth rehash-free and rejects almost all
+// non-matching slots without touching the key. K and V must be default-constructible.
 //
 // Not thread-safe; one per task.
 #pragma once
@@ -26,110 +27,98 @@ class FlatMap {
  public:
   using Entry = std::pair<K, V>;
 
-  FlatMap() { resetSlots(16); }
+  FlatMap() { reset(kMinSlots); }
 
-  size_t size() const { return entries_.size(); }
-  bool empty() const { return entries_.empty(); }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+  // Never 0: 0 marks an empty slot.
+  static uint64_t hash(const K& key) { return H{}(key) | 1; }
+
+  void prefetchSlot(uint64_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
 
   V* find(const K& key) {
-    uint64_t h = H{}(key);
-    size_t i = h & mask_;
-    uint32_t tag = static_cast<uint32_t>(h >> 32);
-    for (;;) {
-      uint64_t s = slots_[i];
-      if (s == kEmpty) return nullptr;
-      if (static_cast<uint32_t>(s >> 32) == tag) {
-        Entry& e = entries_[static_cast<size_t>(s & 0xffffffffu)];
-        if (e.first == key) return &e.second;
-      }
-      i = (i + 1) & mask_;
-    }
-  }
-
-  static uint64_t hash(const K& key) { return H{}(key); }
-
-  // Batched lookups hide memory latency: prefetch the slots of a batch of hashes,
-  // then their entries, then look them up (see ShuffleDependency::writeCombined).
-  void prefetchSlot(uint64_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
-  void prefetchEntry(uint64_t h) const {
-    size_t i = h & mask_;
-    uint32_t tag = static_cast<uint32_t>(h >> 32);
-    for (int probes = 0; probes < 4; ++probes, i = (i + 1) & mask_) {
-      uint64_t s = slots_[i];
-      if (s == kEmpty) return;
-      if (static_cast<uint32_t>(s >> 32) == tag) {
-        __builtin_prefetch(&entries_[static_cast<size_t>(s & 0xffffffffu)]);
-        return;
-      }
+    uint64_t h = hash(key);
+    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (s.hash == 0) return nullptr;
+      if (s.hash == h && s.entry.first == key) return &s.entry.second;
     }
   }
 
   // Finds `key`, or inserts (key, make()) — `make` runs only on insertion.
-  // Returns the value and whether it was inserted.
+  // Returns the value and whether it was inserted. Pointers stay valid until the next
+  // insertion.
   template <class Make>
   std::pair<V*, bool> findOrInsert(K&& key, Make&& make) {
-    return findOrInsert(std::move(key), H{}(key), std::forward<Make>(make));
+    return findOrInsert(std::move(key), hash(key), std::forward<Make>(make));
   }
-  // The same with the key's hash() already computed.
+  // The same with hash(key) already computed.
   template <class Make>
   std::pair<V*, bool> findOrInsert(K&& key, uint64_t h, Make&& make) {
-    size_t i = h & mask_;
-    uint32_t tag = static_cast<uint32_t>(h >> 32);
-    for (;;) {
-      uint64_t s = slots_[i];
-      if (s == kEmpty) break;
-      if (static_cast<uint32_t>(s >> 32) == tag) {
-        Entry& e = entries_[static_cast<size_t>(s & 0xffffffffu)];
-        if (e.first == key) return {&e.second, false};
+    if ((size_ + 1) * 10 > slots_.size() * 7) grow();  // load factor <= 0.7
+    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (s.hash == 0) {
+        s.hash = h;
+        s.entry.first = std::move(key);
+        s.entry.second = make();
+        ++size_;
+        return {&s.entry.second, true};
       }
-      i = (i + 1) & mask_;
+      if (s.hash == h && s.entry.first == key) return {&s.entry.second, false};
     }
-    slots_[i] = (static_cast<uint64_t>(tag) << 32) | entries_.size();
-    entries_.emplace_back(std::move(key), make());
-    if (entries_.size() * 2 > slots_.size()) grow();
-    return {&entries_.back().second, true};
   }
 
-  // Bytes held by the table itself (entry array and index), not counting the heap
-  // memory owned by keys and values.
-  int64_t tableBytes() const {
-    return mallocBytes(entries_.capacity() * sizeof(Entry)) + mallocBytes(slots_.size() * sizeof(uint64_t));
+  // Bytes held by the table itself, not counting heap memory owned by keys and values.
+  int64_t tableBytes() const { return mallocBytes(slots_.capacity() * sizeof(Slot)); }
+
+  // Calls f(Entry&) for every entry.
+  template <class F>
+  void forEach(F&& f) {
+    for (auto& s : slots_)
+      if (s.hash != 0) f(s.entry);
   }
 
-  std::vector<Entry>& entries() { return entries_; }
-  // Takes the entries out and leaves an empty table that holds no memory.
+  // Moves the entries out and leaves an empty table that holds almost no memory.
   std::vector<Entry> takeEntries() {
-    std::vector<Entry> out = std::move(entries_);
-    entries_ = {};
-    resetSlots(16);
+    std::vector<Entry> out;
+    out.reserve(size_);
+    for (auto& s : slots_)
+      if (s.hash != 0) out.push_back(std::move(s.entry));
+    reset(kMinSlots);
     return out;
   }
 
  private:
-  static constexpr uint64_t kEmpty = ~uint64_t{0};
+  static constexpr size_t kMinSlots = 16;
+  struct Slot {
+    uint64_t hash = 0;
+    Entry entry{};
+  };
 
-  void resetSlots(size_t n) {
-    slots_.assign(n, kEmpty);
-    slots_.shrink_to_fit();
+  void reset(size_t n) {
+    std::vector<Slot>(n).swap(slots_);
     mask_ = n - 1;
+    size_ = 0;
   }
 
-  // Keeps the index at most half full: probes stay short.
   void grow() {
-    size_t n = slots_.size() * 2;
-    while (entries_.size() * 2 > n) n *= 2;
-    resetSlots(n);
-    for (size_t idx = 0; idx < entries_.size(); ++idx) {
-      uint64_t h = H{}(entries_[idx].first);
-      size_t i = h & mask_;
-      while (slots_[i] != kEmpty) i = (i + 1) & mask_;
-      slots_[i] = (static_cast<uint64_t>(static_cast<uint32_t>(h >> 32)) << 32) | idx;
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    mask_ = slots_.size() - 1;
+    for (auto& s : old) {
+      if (s.hash == 0) continue;
+      size_t i = s.hash & mask_;
+      while (slots_[i].hash != 0) i = (i + 1) & mask_;
+      slots_[i].hash = s.hash;
+      slots_[i].entry = std::move(s.entry);
     }
   }
 
-  std::vector<Entry> entries_;
-  std::vector<uint64_t> slots_;
+  std::vector<Slot> slots_;
   size_t mask_ = 0;
+  size_t size_ = 0;
 };
 
 }  // namespace ember

@@ -44,10 +44,32 @@ struct Hasher {
   }
 };
 
+// Short strings (most keys: words, ids, codes) are hashed inline from two possibly
+// overlapping 8-byte loads; longer ones by XXH3.
+inline uint64_t hashShortBytes(const char* p, size_t n) {
+  uint64_t a = 0, b = 0;
+  if (n >= 8) {
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + n - 8, 8);
+  } else if (n >= 4) {
+    uint32_t x, y;
+    std::memcpy(&x, p, 4);
+    std::memcpy(&y, p + n - 4, 4);
+    a = x;
+    b = y;
+  } else if (n > 0) {
+    a = (static_cast<uint64_t>(static_cast<uint8_t>(p[0])) << 16) |
+        (static_cast<uint64_t>(static_cast<uint8_t>(p[n / 2])) << 8) | static_cast<uint8_t>(p[n - 1]);
+  }
+  return mix64(a * 0x9e3779b97f4a7c15ULL ^ mix64(b + n));
+}
+
 template <>
 struct Hasher<std::string> {
   using is_transparent = void;
-  uint64_t operator()(std::string_view s) const { return hashBytes(s.data(), s.size()); }
+  uint64_t operator()(std::string_view s) const {
+    return s.size() <= 16 ? hashShortBytes(s.data(), s.size()) : hashBytes(s.data(), s.size());
+  }
 };
 
 template <class A, class B>

@@ -44,11 +44,11 @@ class ExternalAggregator {
   // Inserts into `m`; returns the estimated growth in bytes.
   template <class Create, class Update>
   static int64_t add(Map& m, int64_t& tableBytes, K&& key, Create& create, Update& update) {
+    int64_t keyHeap = SizeEstimate<K>::heap(key);
     auto [c, inserted] = m.findOrInsert(std::move(key), create);
     if (inserted) {
       int64_t t = m.tableBytes();
-      int64_t delta = t - tableBytes + SizeEstimate<K>::heap(m.entries().back().first) +
-                      SizeEstimate<C>::heap(*c);
+      int64_t delta = t - tableBytes + keyHeap + SizeEstimate<C>::heap(*c);
       tableBytes = t;
       return delta;
     }

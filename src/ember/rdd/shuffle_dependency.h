@@ -139,8 +139,8 @@ class ShuffleDependency : public ShuffleDependencyBase,
       return groupByPartition(taken);
     };
     int64_t tableBytes = map.tableBytes();
-    // Records are taken in small batches whose hash-table slots and entries are
-    // prefetched before they are looked up, so the cache misses of a batch overlap.
+    // Records are taken in small batches whose hash-table slots are prefetched before
+    // they are looked up, so the cache misses of a batch overlap.
     constexpr int kBatch = 16;
     std::pair<K, V> batch[kBatch];
     uint64_t hashes[kBatch];
@@ -153,15 +153,15 @@ class ShuffleDependency : public ShuffleDependencyBase,
         ++got;
       }
       more = got == kBatch;
-      for (int i = 0; i < got; ++i) map.prefetchEntry(hashes[i]);
       for (int i = 0; i < got; ++i) {
         std::pair<K, V>& rec = batch[i];
         int64_t delta = 0;
+        int64_t keyHeap = SizeEstimate<K>::heap(rec.first);
         auto [c, inserted] = map.findOrInsert(std::move(rec.first), hashes[i], [&] {
           return aggregator_->createCombiner(std::move(rec.second));
         });
         if (inserted) {
-          delta = SizeEstimate<K>::heap(map.entries().back().first) + SizeEstimate<C>::heap(*c);
+          delta = keyHeap + SizeEstimate<C>::heap(*c);
           int64_t t = map.tableBytes();
           delta += t - tableBytes;
           tableBytes = t;
