@@ -17,13 +17,8 @@
 namespace ember {
 namespace {
 
+using testutil::iota;
 using testutil::makeContext;
-
-std::vector<int> iota(int n) {
-  std::vector<int> v(static_cast<size_t>(n));
-  std::iota(v.begin(), v.end(), 0);
-  return v;
-}
 
 template <class F>
 F roundTrip(const F& f) {

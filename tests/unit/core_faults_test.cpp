@@ -21,13 +21,8 @@ namespace {
 
 using testutil::flush;
 using testutil::makeContext;
+using testutil::iota;
 using testutil::record;
-
-std::vector<int> iota(int n) {
-  std::vector<int> v(static_cast<size_t>(n));
-  std::iota(v.begin(), v.end(), 0);
-  return v;
-}
 
 // Partition 1 fails on its first two attempts.
 int flakyDouble(int x) {

@@ -19,13 +19,8 @@ namespace {
 
 using testutil::flush;
 using testutil::makeContext;
+using testutil::iota;
 using testutil::record;
-
-std::vector<int> iota(int n) {
-  std::vector<int> v(static_cast<size_t>(n));
-  std::iota(v.begin(), v.end(), 0);
-  return v;
-}
 
 TEST(SchedulerStages, NarrowChainIsOneStage) {
   auto ctx = makeContext();

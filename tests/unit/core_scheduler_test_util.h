@@ -89,6 +89,12 @@ inline std::shared_ptr<EventRecorder> record(Context& ctx) {
   return r;
 }
 
+inline std::vector<int> iota(int n) {
+  std::vector<int> v(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) v[static_cast<size_t>(i)] = i;
+  return v;
+}
+
 // Delivers every event posted so far (the bus is asynchronous).
 inline void flush(Context& ctx) { ctx.eventBus().waitUntilEmpty(10000); }
 

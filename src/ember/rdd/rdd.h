@@ -79,6 +79,32 @@ struct ZeroSeqFn {  // (U acc, V v) -> U, starting from zero
   }
 };
 
+// The rows of one key's cogroup for inner (false, false), left, right and full outer
+// joins. A side that may be missing is a std::optional.
+template <class K, class V, class W, bool KeepLeft, bool KeepRight>
+struct JoinRows {
+  using L = std::conditional_t<KeepRight, std::optional<V>, V>;
+  using R = std::conditional_t<KeepLeft, std::optional<W>, W>;
+  std::vector<std::pair<K, std::pair<L, R>>> operator()(
+      std::pair<K, std::pair<std::vector<V>, std::vector<W>>> g) const {
+    std::vector<std::pair<K, std::pair<L, R>>> out;
+    auto& vs = g.second.first;
+    auto& ws = g.second.second;
+    if (vs.empty()) {
+      if constexpr (KeepRight)
+        for (auto& w : ws) out.emplace_back(g.first, std::make_pair(L(), R(std::move(w))));
+    } else if (ws.empty()) {
+      if constexpr (KeepLeft)
+        for (auto& v : vs) out.emplace_back(g.first, std::make_pair(L(std::move(v)), R()));
+    } else {
+      out.reserve(vs.size() * ws.size());
+      for (auto& v : vs)
+        for (auto& w : ws) out.emplace_back(g.first, std::make_pair(L(v), R(w)));
+    }
+    return out;
+  }
+};
+
 template <class T>
 class RepartitionKeyIterator : public Iterator<std::pair<int64_t, T>> {
  public:
@@ -363,79 +389,31 @@ class RDD {
     ctx.trackShuffle(*rdd, b->shuffleId());
     return RDD<Out>(std::move(rdd));
   }
+  // Joins emit (key, (left, right)) for each matching pair of values; the outer joins
+  // also keep keys missing on one side, with std::nullopt there (Spark's Option).
   template <class W, class U = T>
     requires PairType<U>
   auto join(const RDD<std::pair<typename PairTraits<U>::Key, W>>& other, int numPartitions = 0,
             Loc loc = Loc::current()) const {
-    using K = typename PairTraits<U>::Key;
-    using V = typename PairTraits<U>::Value;
-    return cogroup(other, numPartitions, loc).flatMap(
-        [](std::pair<K, std::pair<std::vector<V>, std::vector<W>>> g) {
-          std::vector<std::pair<K, std::pair<V, W>>> out;
-          out.reserve(g.second.first.size() * g.second.second.size());
-          for (auto& v : g.second.first)
-            for (auto& w : g.second.second) out.emplace_back(g.first, std::make_pair(v, w));
-          return out;
-        },
-        loc);
+    return joinImpl<W, false, false>(other, numPartitions, loc);
   }
   template <class W, class U = T>
     requires PairType<U>
   auto leftOuterJoin(const RDD<std::pair<typename PairTraits<U>::Key, W>>& other, int numPartitions = 0,
                      Loc loc = Loc::current()) const {
-    using K = typename PairTraits<U>::Key;
-    using V = typename PairTraits<U>::Value;
-    return cogroup(other, numPartitions, loc).flatMap(
-        [](std::pair<K, std::pair<std::vector<V>, std::vector<W>>> g) {
-          std::vector<std::pair<K, std::pair<V, std::optional<W>>>> out;
-          for (auto& v : g.second.first) {
-            if (g.second.second.empty()) out.emplace_back(g.first, std::make_pair(v, std::optional<W>()));
-            for (auto& w : g.second.second) out.emplace_back(g.first, std::make_pair(v, std::optional<W>(w)));
-          }
-          return out;
-        },
-        loc);
+    return joinImpl<W, true, false>(other, numPartitions, loc);
   }
   template <class W, class U = T>
     requires PairType<U>
   auto rightOuterJoin(const RDD<std::pair<typename PairTraits<U>::Key, W>>& other, int numPartitions = 0,
                       Loc loc = Loc::current()) const {
-    using K = typename PairTraits<U>::Key;
-    using V = typename PairTraits<U>::Value;
-    return cogroup(other, numPartitions, loc).flatMap(
-        [](std::pair<K, std::pair<std::vector<V>, std::vector<W>>> g) {
-          std::vector<std::pair<K, std::pair<std::optional<V>, W>>> out;
-          for (auto& w : g.second.second) {
-            if (g.second.first.empty()) out.emplace_back(g.first, std::make_pair(std::optional<V>(), w));
-            for (auto& v : g.second.first) out.emplace_back(g.first, std::make_pair(std::optional<V>(v), w));
-          }
-          return out;
-        },
-        loc);
+    return joinImpl<W, false, true>(other, numPartitions, loc);
   }
   template <class W, class U = T>
     requires PairType<U>
   auto fullOuterJoin(const RDD<std::pair<typename PairTraits<U>::Key, W>>& other, int numPartitions = 0,
                      Loc loc = Loc::current()) const {
-    using K = typename PairTraits<U>::Key;
-    using V = typename PairTraits<U>::Value;
-    return cogroup(other, numPartitions, loc).flatMap(
-        [](std::pair<K, std::pair<std::vector<V>, std::vector<W>>> g) {
-          using OV = std::optional<V>;
-          using OW = std::optional<W>;
-          std::vector<std::pair<K, std::pair<OV, OW>>> out;
-          auto& vs = g.second.first;
-          auto& ws = g.second.second;
-          if (vs.empty())
-            for (auto& w : ws) out.emplace_back(g.first, std::make_pair(OV(), OW(w)));
-          else if (ws.empty())
-            for (auto& v : vs) out.emplace_back(g.first, std::make_pair(OV(v), OW()));
-          else
-            for (auto& v : vs)
-              for (auto& w : ws) out.emplace_back(g.first, std::make_pair(OV(v), OW(w)));
-          return out;
-        },
-        loc);
+    return joinImpl<W, true, true>(other, numPartitions, loc);
   }
 
   // ---------------------------------------------------------------- persistence
@@ -722,6 +700,14 @@ class RDD {
     };
     runAll<int64_t>(act, "zipWithIndex", loc, [&](int p, int64_t n) { counts[static_cast<size_t>(p)] = n; });
     return counts;
+  }
+
+  template <class W, bool KeepLeft, bool KeepRight, class U = T>
+  auto joinImpl(const RDD<std::pair<typename PairTraits<U>::Key, W>>& other, int numPartitions,
+                const Loc& loc) const {
+    using K = typename PairTraits<U>::Key;
+    using V = typename PairTraits<U>::Value;
+    return cogroup(other, numPartitions, loc).flatMap(detail::JoinRows<K, V, W, KeepLeft, KeepRight>{}, loc);
   }
 
   template <class K>
