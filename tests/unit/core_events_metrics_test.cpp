@@ -118,6 +118,8 @@ TEST(EventsMetrics, WordCountTaskMetricsAddUp) {
       recordsWritten += e.metrics.shuffleRecordsWritten;
       EXPECT_GT(e.metrics.bytesRead, 0);
       EXPECT_EQ(e.metrics.shuffleBytesRead, 0);
+      // The map-side combine reserved memory for its hash table.
+      EXPECT_GE(e.metrics.peakExecutionMemory, 1 << 20);
     } else {
       EXPECT_EQ(e.stageId, resultStage);
       read += e.metrics.shuffleBytesRead;

@@ -474,7 +474,16 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
   notifyAllJobs();
   if (bus_)
     bus_->post(JobEnd{job->id, !job->abortReason, job->abortReason.value_or(""), nowMs()});
+  // The job object can outlive this call (slots still hold it as their sink), so it
+  // lets go of the stages, and through them of the program's RDDs, here: RDDs dropped
+  // after an action are then freed (and their shuffles cleaned) on this thread, after
+  // the lock is released (cleaning takes it).
+  auto stages = std::move(job->stages);
+  job->stages.clear();
+  auto releasedFinal = std::move(job->finalStage);
   lock.unlock();
+  stages.clear();
+  releasedFinal.reset();
   if (job->abortReason) throw JobFailedError(*job->abortReason);
 }
 

@@ -52,7 +52,7 @@ TaskResult Executor::run(const TaskDescription& task) {
     res.metrics = ctx.metrics();
   }  // completion callbacks (spill file cleanup) run here
   if (env_.memory) {
-    res.metrics.peakExecutionMemory = std::max<int64_t>(res.metrics.peakExecutionMemory, 0);
+    res.metrics.peakExecutionMemory = env_.memory->taskPeakExecution(task.taskId);
     env_.memory->releaseAllExecution(task.taskId);
     env_.memory->unregisterTask(task.taskId);
   }

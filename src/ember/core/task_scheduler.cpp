@@ -76,7 +76,12 @@ void LocalTaskScheduler::slotLoop(int slot) {
                          r.executorId, r.outcome == TaskOutcome::Success, std::move(reason),
                          r.metrics, nowMs()});
     }
-    q.sink->taskFinished(std::move(r));
+    // Drop the task (and with it this slot's references to the stage's RDDs) before
+    // reporting: once a job has all its results no slot holds its lineage, so RDDs a
+    // program drops after an action are freed, and their shuffles cleaned, right away.
+    auto sink = std::move(q.sink);
+    q = Queued{};
+    sink->taskFinished(std::move(r));
   }
 }
 

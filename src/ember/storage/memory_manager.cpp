@@ -59,6 +59,7 @@ int64_t MemoryManager::acquireExecution(int64_t taskAttemptId, int64_t bytes) {
     if (toEvict <= 0) {
       int64_t grant = std::min(want, free);
       task.held += grant;
+      task.peak = std::max(task.peak, task.held);
       executionUsed_ += grant;
       peakExecutionUsed_ = std::max(peakExecutionUsed_, executionUsed_);
       if (task.held == 0 && !task.registered) tasks_.erase(taskAttemptId);
@@ -72,6 +73,7 @@ int64_t MemoryManager::acquireExecution(int64_t taskAttemptId, int64_t bytes) {
   int64_t want = std::min(bytes, std::max<int64_t>(0, maxTaskShareLocked() - task.held));
   int64_t grant = std::min(want, std::max<int64_t>(0, freeLocked()));
   task.held += grant;
+  task.peak = std::max(task.peak, task.held);
   executionUsed_ += grant;
   peakExecutionUsed_ = std::max(peakExecutionUsed_, executionUsed_);
   if (task.held == 0 && !task.registered) tasks_.erase(taskAttemptId);
@@ -165,6 +167,12 @@ int64_t MemoryManager::storageUsed() const {
 int64_t MemoryManager::peakExecutionUsed() const {
   std::lock_guard lock(mu_);
   return peakExecutionUsed_;
+}
+
+int64_t MemoryManager::taskPeakExecution(int64_t taskAttemptId) const {
+  std::lock_guard lock(mu_);
+  auto it = tasks_.find(taskAttemptId);
+  return it == tasks_.end() ? 0 : it->second.peak;
 }
 
 int64_t MemoryManager::taskExecutionUsed(int64_t taskAttemptId) const {

@@ -69,11 +69,14 @@ class MemoryManager {
   int64_t peakExecutionUsed() const;
   // Execution memory held by one task (0 if unknown).
   int64_t taskExecutionUsed(int64_t taskAttemptId) const;
+  // The most execution memory the task held at once (kept while it is registered).
+  int64_t taskPeakExecution(int64_t taskAttemptId) const;
   int activeTasks() const;
 
  private:
   struct TaskState {
     int64_t held = 0;
+    int64_t peak = 0;
     bool registered = false;
   };
   // Bytes execution may still take after evicting everything evictable; needs mu_.
