@@ -147,6 +147,22 @@ TEST_P(RddPersistTest, CheckpointOfCachedRddAndOfParentAndChild) {
   EXPECT_EQ(parent.collect(), iota64(100, 1));
 }
 
+TEST_P(RddPersistTest, StorageLevelChangesOnlyAfterUnpersist) {
+  auto rdd = ctx().parallelize(iota64(10), 2);
+  rdd.persist(StorageLevel::MemoryOnly);
+  rdd.persist(StorageLevel::MemoryOnly);  // the same level again is fine
+  EXPECT_EQ(rdd.count(), 10);
+  try {
+    rdd.persist(StorageLevel::DiskOnly);
+    FAIL() << "changing the level of a persisted RDD must throw";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("unpersist"), std::string::npos) << e.what();
+  }
+  rdd.unpersist();
+  rdd.persist(StorageLevel::DiskOnly);
+  EXPECT_EQ(rdd.collect(), iota64(10));
+}
+
 TEST_P(RddPersistTest, CheckpointNeedsADirectory) {
   auto rdd = ctx().parallelize(iota64(3), 1);
   try {

@@ -90,6 +90,7 @@ class Context {
   void setJobGroup(const std::string& group);
   void clearJobGroup();
   void cancelJobGroup(const std::string& group);
+  void cancelJob(int jobId) { dag_->cancelJob(jobId); }
   void cancelAllJobs();
   std::vector<int> activeJobIds() const;
 

@@ -417,7 +417,13 @@ class RDD {
   }
 
   // ---------------------------------------------------------------- persistence
+  // As in Spark, a level once set can only be changed after unpersist().
   RDD<T>& persist(StorageLevel level = StorageLevel::MemoryOnly) {
+    StorageLevel current = impl_->storageLevel();
+    if (current != StorageLevel::None && current != level)
+      throw UserError(std::string("cannot change the storage level of RDD ") + std::to_string(id()) +
+                      " (created at " + impl_->callSite() + ") from " + storageLevelName(current) +
+                      " to " + storageLevelName(level) + "; call unpersist() first");
     impl_->setStorageLevel(level);
     return *this;
   }
