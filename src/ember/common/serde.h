@@ -30,7 +30,9 @@ class ByteWriter {
   ByteWriter() = default;
   explicit ByteWriter(std::string* out) : buf_(out) {}
 
-  void writeBytes(const void* p, size_t n) { buf_->append(static_cast<const char*>(p), n); }
+  void writeBytes(const void* p, size_t n) {
+    if (n) buf_->append(static_cast<const char*>(p), n);  // p may be null when n == 0
+  }
   template <class T>
   void writeRaw(const T& v) {
     static_assert(std::is_trivially_copyable_v<T>);
@@ -71,6 +73,7 @@ class ByteReader {
 
   void readBytes(void* out, size_t n) {
     need(n);
+    if (n == 0) return;  // out may be null (an empty vector's data())
     std::memcpy(out, p_, n);
     p_ += n;
   }
