@@ -18,25 +18,11 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "ember/common/text.h"
 #include "ember/ember.h"
 
 namespace {
 
-bool isSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-std::vector<std::string> splitWords(const std::string& line) {
-  std::vector<std::string> words;
-  size_t i = 0, n = line.size();
-  while (i < n) {
-    while (i < n && isSpace(line[i])) ++i;
-    size_t start = i;
-    while (i < n && !isSpace(line[i])) ++i;
-    if (i > start) words.emplace_back(line, start, i - start);
-  }
-  return words;
-}
 
 constexpr double kSlowSeconds = 30;  // the peers' SLOW
 
@@ -47,7 +33,7 @@ struct Counts {
 
 Counts runOnce(ember::Context& ctx, const std::string& input) {
   auto counts = ctx.textFile(input)
-                    .flatMap([](const std::string& line) { return splitWords(line); })
+                    .flatMap([](const std::string& line) { return ember::splitWhitespace(line); })
                     .map([](std::string w) { return std::make_pair(std::move(w), int64_t{1}); })
                     .reduceByKey([](int64_t a, int64_t b) { return a + b; })
                     .collect();

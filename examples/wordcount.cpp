@@ -9,24 +9,10 @@
 #include <cstdio>
 #include <iostream>
 
+#include "ember/common/text.h"
 #include "ember/ember.h"
 #include "stage_report.h"
 
-namespace {
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
-
-std::vector<std::string> splitWords(const std::string& line) {
-  std::vector<std::string> words;
-  size_t i = 0, n = line.size();
-  while (i < n) {
-    while (i < n && isSpace(line[i])) ++i;
-    size_t start = i;
-    while (i < n && !isSpace(line[i])) ++i;
-    if (i > start) words.emplace_back(line, start, i - start);
-  }
-  return words;
-}
-}  // namespace
 
 int main(int argc, char** argv) {
   auto ctx = ember::Context::fromArgs(argc, argv, "INPUT OUTPUT_DIR");
@@ -38,7 +24,7 @@ int main(int argc, char** argv) {
   ctx->addListener(report);
   try {
     auto counts = ctx->textFile(ctx->args()[0])
-                      .flatMap([](const std::string& line) { return splitWords(line); })
+                      .flatMap([](const std::string& line) { return ember::splitWhitespace(line); })
                       .map([](std::string w) { return std::make_pair(std::move(w), int64_t{1}); })
                       .reduceByKey([](int64_t a, int64_t b) { return a + b; });
     counts.map([](std::pair<std::string, int64_t> wc) { return wc.first + "\t" + std::to_string(wc.second); })
