@@ -1,46 +1,54 @@
-// The `ember` command. Subcommands grow with the engine (sql, submit, master, worker,
-// history arrive with their layers); today: version, conf.
+// The `ember` command. Each subcommand lives in its own apps/cmd_<name>.cpp and
+// registers itself through apps/commands.h.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <memory>
+#include <vector>
 
-#include "ember/common/app_args.h"
-#include "ember/common/config.h"
+#include "commands.h"
 #include "ember/common/errors.h"
 
+namespace ember::cli {
+namespace {
+struct Registered {
+  std::string name;
+  std::string description;
+  CommandSetup setup;
+};
+std::vector<Registered>& commands() {
+  static std::vector<Registered> all;
+  return all;
+}
+}  // namespace
+
+Command::Command(std::string name, std::string description, CommandSetup setup) {
+  commands().push_back({std::move(name), std::move(description), std::move(setup)});
+}
+}  // namespace ember::cli
+
 int main(int argc, char** argv) {
-  CLI::App app{"Ember: a distributed data-processing engine (Spark-style RDDs in C++20).\n"
-               "Programs link the library (see examples/); this command inspects and will run them.",
+  CLI::App app{"Ember: a distributed data-processing engine (Spark-style RDDs, DataFrames and SQL "
+               "in C++20).\nPrograms link the library (see examples/); this command runs SQL, "
+               "clusters and tools.",
                "ember"};
   app.set_version_flag("--version", std::string("ember ") + EMBER_VERSION);
   app.require_subcommand(0, 1);
 
-  auto* conf = app.add_subcommand("conf", "Print the effective configuration: every key, its value "
-                                          "and where it came from (default, file, env, --conf)");
-  std::vector<std::string> confArgs;
-  conf->add_option("--conf", confArgs, "key=value settings, as given to programs")->take_all();
-  bool all = false;
-  conf->add_flag("--all", all, "also list keys left at their defaults");
-
+  std::vector<std::pair<CLI::App*, std::function<int()>>> runners;
+  for (auto& c : ember::cli::commands()) {
+    auto* sub = app.add_subcommand(c.name, c.description);
+    runners.emplace_back(sub, c.setup(*sub));
+  }
   CLI11_PARSE(app, argc, argv);
 
-  if (app.got_subcommand(conf)) {
+  for (auto& [sub, run] : runners) {
+    if (!app.got_subcommand(sub)) continue;
     try {
-      std::vector<std::pair<std::string, std::string>> kv;
-      for (const auto& s : confArgs) {
-        auto eq = s.find('=');
-        if (eq == std::string::npos) throw ember::UserError("expected --conf key=value, got '" + s + "'");
-        kv.emplace_back(s.substr(0, eq), s.substr(eq + 1));
-      }
-      ember::Config c = ember::Config::load(kv);
-      for (const auto& [key, value, origin] : c.entries(/*redact=*/true)) {
-        if (!all && origin == "default") continue;
-        std::cout << key << " = " << value << "    # " << origin << "\n";
-      }
+      return run();
     } catch (const ember::EmberError& e) {
-      std::cerr << "ember conf: " << e.what() << "\n";
+      std::cerr << "ember " << sub->get_name() << ": " << e.what() << "\n";
       return 1;
     }
-    return 0;
   }
   std::cout << app.help();
   return 0;

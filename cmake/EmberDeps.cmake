@@ -13,3 +13,18 @@ endif()
 if(EMBER_BUILD_BENCH)
   find_package(benchmark REQUIRED CONFIG)
 endif()
+
+# SQL, formats, cluster and UI layers.
+pkg_check_modules(SNAPPY REQUIRED IMPORTED_TARGET snappy)
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+pkg_check_modules(SIMDJSON REQUIRED IMPORTED_TARGET simdjson)
+find_package(nlohmann_json REQUIRED CONFIG)
+find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)
+find_library(PG_QUERY_LIBRARY NAMES libpg_query.a pg_query REQUIRED)
+add_library(ember_pg_query INTERFACE)
+target_include_directories(ember_pg_query SYSTEM INTERFACE ${PG_QUERY_INCLUDE_DIR})
+target_link_libraries(ember_pg_query INTERFACE ${PG_QUERY_LIBRARY})
+find_package(Protobuf REQUIRED)
+find_package(gRPC REQUIRED CONFIG)
+# cpp-httplib is header-only; Debian ships a pkg-config file that also pulls in OpenSSL.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)

@@ -6,6 +6,8 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config ccache lld git
   libfmt-dev libcli11-dev liblz4-dev libzstd-dev libxxhash-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libsnappy-dev libre2-dev libsimdjson-dev nlohmann-json3-dev libpg-query-dev libreadline-dev
+  libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc libcpp-httplib-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
