@@ -5,12 +5,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <set>
 #include <thread>
 
 #include "ember/common/app_args.h"
 #include "ember/common/logging.h"
 #include "ember/core/block_manager.h"
+#include "ember/core/context_plugin.h"
 #include "ember/core/event_bus.h"
 #include "ember/core/executor.h"
 #include "ember/core/progress_bar.h"
@@ -55,12 +57,22 @@ class ContextShuffleCleaner : public ShuffleCleaner {
   DAGScheduler* dag_;
 };
 
+std::map<std::string, ContextPluginFactory>& contextPlugins() {
+  static std::map<std::string, ContextPluginFactory> plugins;
+  return plugins;
+}
+
 int64_t nowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 }  // namespace
+
+bool registerContextPlugin(const std::string& name, ContextPluginFactory factory) {
+  contextPlugins()[name] = std::move(factory);
+  return true;
+}
 
 MasterSpec MasterSpec::parse(const std::string& master) {
   MasterSpec m;
@@ -136,6 +148,9 @@ Context::Context(Config conf) : conf_(std::move(conf)) {
   shuffleCleaner_ = std::make_shared<ContextShuffleCleaner>(tracker_.get(), disk_.get(), dag_.get());
   std::string cp = conf_.get("ember.checkpoint.dir");
   if (!cp.empty()) setCheckpointDir(cp);
+  for (auto& [name, factory] : contextPlugins()) {
+    if (auto p = factory(*this)) plugins_.push_back(std::move(p));
+  }
 }
 
 std::unique_ptr<Context> Context::fromArgs(int argc, const char* const* argv,
@@ -171,6 +186,8 @@ void Context::stop() {
   taskScheduler_.reset();  // joins the slot threads
   executor_.reset();
   bus_->stop();            // delivers the remaining events
+  for (auto it = plugins_.rbegin(); it != plugins_.rend(); ++it) (*it)->stop();
+  while (!plugins_.empty()) plugins_.pop_back();
   progress_.reset();
   blocks_.reset();
   tracker_.reset();

@@ -37,6 +37,7 @@ class BlockManager;
 class Executor;
 class TaskScheduler;
 class ConsoleProgressBar;
+class ContextPlugin;
 
 struct MasterSpec {
   std::string kind;  // "local"
@@ -130,6 +131,7 @@ class Context {
   std::unique_ptr<DAGScheduler> dag_;
   std::shared_ptr<ConsoleProgressBar> progress_;
   std::shared_ptr<ShuffleCleaner> shuffleCleaner_;
+  std::vector<std::unique_ptr<ContextPlugin>> plugins_;  // context_plugin.h
   std::atomic<int> nextRddId_{0};
   mutable std::mutex mutex_;
   std::string checkpointDir_;
