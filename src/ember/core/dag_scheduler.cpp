@@ -39,6 +39,32 @@ struct DAGScheduler::Stage {
   bool isMap() const { return dep != nullptr; }
 };
 
+namespace {
+// The stage's RDDs for the UI's DAG: its own RDD and the narrow lineage above it, up to
+// (not into) shuffle inputs. Each RDD once, even when the lineage is a diamond.
+StageInfo stageInfo(const DAGScheduler::Stage& s) {
+  StageInfo info{s.id, s.name, s.numTasks, {}, {}};
+  for (auto& p : s.parents) info.parentStageIds.push_back(p->id);
+  std::vector<const RDDBase*> todo{s.rdd.get()};
+  std::set<int> seen;
+  while (!todo.empty()) {
+    const RDDBase* r = todo.back();
+    todo.pop_back();
+    if (!seen.insert(r->id()).second) continue;
+    RddInfo ri{r->id(), r->opName(), r->callSite(), r->numPartitions(), "", {}};
+    if (r->storageLevel() != StorageLevel::None)
+      ri.storageLevel = storageLevelName(r->storageLevel());
+    for (auto& d : r->dependencies()) {
+      if (!d->rdd()) continue;
+      ri.parentIds.push_back(d->rdd()->id());
+      if (!d->isShuffle()) todo.push_back(d->rdd().get());
+    }
+    info.rdds.push_back(std::move(ri));
+  }
+  return info;
+}
+}  // namespace
+
 // One running job: its control loop state and its inbox of task results.
 class DAGScheduler::Job : public TaskResultSink {
  public:
@@ -195,7 +221,12 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
     stageIds.push_back(s->id);
     for (auto& p : s->parents) todo.push_back(p);
   }
-  if (bus_) bus_->post(JobStart{job->id, opts.callSite, opts.callSite, opts.jobGroup, stageIds, nowMs()});
+  if (bus_) {
+    std::vector<StageInfo> infos;
+    for (int id : stageIds) infos.push_back(stageInfo(*job->stages.at(id)));
+    bus_->post(JobStart{job->id, opts.callSite, opts.callSite, opts.jobGroup, stageIds, nowMs(),
+                        std::move(infos)});
+  }
 
   std::shared_ptr<const StagePayload> resultPayload;
   auto abort = [&](std::string reason) {

@@ -27,9 +27,10 @@ struct Overloaded : F... {
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
 
-constexpr const char* kEventNames[] = {
-    "ApplicationStart", "ApplicationEnd", "ExecutorAdded",  "ExecutorRemoved", "JobStart",
-    "JobEnd",           "StageSubmitted", "StageCompleted", "TaskStart",       "TaskEnd"};
+constexpr const char* kEventNames[] = {"ApplicationStart", "ApplicationEnd",    "ExecutorAdded",
+                                       "ExecutorRemoved",  "JobStart",          "JobEnd",
+                                       "StageSubmitted",   "StageCompleted",    "TaskStart",
+                                       "TaskEnd",          "SqlExecutionStart", "SqlExecutionEnd"};
 static_assert(std::size(kEventNames) == std::variant_size_v<SchedulerEvent>);
 
 std::string demangledTypeName(const EventListener& listener) {
@@ -55,6 +56,8 @@ void deliverEvent(EventListener& l, const SchedulerEvent& event) {
                  [&](const StageCompleted& e) { l.onStageCompleted(e); },
                  [&](const TaskStart& e) { l.onTaskStart(e); },
                  [&](const TaskEnd& e) { l.onTaskEnd(e); },
+                 [&](const SqlExecutionStart& e) { l.onSqlExecutionStart(e); },
+                 [&](const SqlExecutionEnd& e) { l.onSqlExecutionEnd(e); },
              },
              event);
 }

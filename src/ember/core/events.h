@@ -75,6 +75,25 @@ struct ExecutorRemoved {
   int64_t time = 0;
 };
 
+// One RDD of a stage's lineage, for the UI's DAG drawing (Spark's RDDInfo).
+struct RddInfo {
+  int rddId = 0;
+  std::string name;      // the operation: "map", "reduceByKey", "parallelize"
+  std::string callSite;  // "wordcount.cpp:42"
+  int numPartitions = 0;
+  std::string storageLevel;    // "" when not persisted, else storageLevelName()
+  std::vector<int> parentIds;  // parent RDDs; those outside the stage are shuffle inputs
+};
+
+// A stage as known when its job starts (Spark's StageInfo), skipped stages included.
+struct StageInfo {
+  int stageId = 0;
+  std::string name;
+  int numTasks = 0;
+  std::vector<int> parentStageIds;
+  std::vector<RddInfo> rdds;  // the stage's RDDs, the stage's own (last) RDD first
+};
+
 struct JobStart {
   int jobId = 0;
   std::string description;
@@ -82,6 +101,7 @@ struct JobStart {
   std::string jobGroup;
   std::vector<int> stageIds;
   int64_t time = 0;
+  std::vector<StageInfo> stageInfos;  // one per id in stageIds (empty from older writers)
 };
 
 struct JobEnd {
@@ -136,10 +156,49 @@ struct TaskEnd {
   int64_t time = 0;
 };
 
+// SQL executions, posted by the SQL engine around the jobs of one query (Spark's
+// SparkListenerSQLExecutionStart/End). The physical plan is a graph of operator nodes.
+struct SqlPlanNode {
+  int id = 0;
+  std::string name;    // "HashAggregate", "Filter", "Scan parquet"
+  std::string detail;  // the operator's arguments, one line
+};
+
+struct SqlPlanEdge {
+  int fromId = 0;  // child operator (produces rows)
+  int toId = 0;    // parent operator (consumes them)
+};
+
+struct SqlExecutionStart {
+  int64_t executionId = 0;
+  std::string description;  // the query text or DataFrame call site
+  std::vector<SqlPlanNode> nodes;
+  std::vector<SqlPlanEdge> edges;
+  int64_t time = 0;
+};
+
+// Metrics of one operator of an execution's plan, summed over its tasks.
+struct SqlNodeMetrics {
+  int nodeId = 0;
+  int64_t rows = 0;
+  int64_t timeNs = 0;
+  int64_t peakMemoryBytes = 0;
+  int64_t spillBytes = 0;
+};
+
+struct SqlExecutionEnd {
+  int64_t executionId = 0;
+  bool succeeded = true;
+  std::string error;  // empty when succeeded
+  std::vector<SqlNodeMetrics> metrics;
+  int64_t time = 0;
+};
+
 // Any one event, as queued by the bus or replayed from an event log.
 using SchedulerEvent =
     std::variant<ApplicationStart, ApplicationEnd, ExecutorAdded, ExecutorRemoved, JobStart, JobEnd,
-                 StageSubmitted, StageCompleted, TaskStart, TaskEnd>;
+                 StageSubmitted, StageCompleted, TaskStart, TaskEnd, SqlExecutionStart,
+                 SqlExecutionEnd>;
 
 // Receives events; override the callbacks of interest (SparkListener style). The bus
 // calls a listener from its single dispatcher thread, one event at a time, in posting
@@ -158,6 +217,8 @@ class EventListener {
   virtual void onStageCompleted(const StageCompleted&) {}
   virtual void onTaskStart(const TaskStart&) {}
   virtual void onTaskEnd(const TaskEnd&) {}
+  virtual void onSqlExecutionStart(const SqlExecutionStart&) {}
+  virtual void onSqlExecutionEnd(const SqlExecutionEnd&) {}
 };
 
 // Calls the listener's callback that matches the event's type.
