@@ -1,0 +1,120 @@
+// DataFrame: a lazy, immutable query (a logical plan bound to a Session), with Spark's
+// method names. Transformations return new DataFrames; actions (collect, count, show,
+// write) analyse, optimise and plan the query and run it as jobs.
+//
+// Column arguments are expressions: col("a"), lit(1), expr("a + 1") or the helpers in
+// column.h (sum, count, ...); string arguments name columns, or for filter/selectExpr,
+// are SQL expressions.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ember/columnar/batch.h"
+#include "ember/columnar/value.h"
+#include "ember/sql/logical_plan.h"
+
+namespace ember::sql {
+
+class Session;
+class DataFrameWriter;
+class GroupedData;
+
+class DataFrame {
+ public:
+  DataFrame(Session* session, PlanPtr plan);
+
+  // ---- transformations ----
+  DataFrame select(const std::vector<ExprPtr>& columns) const;
+  DataFrame select(const std::vector<std::string>& columnNames) const;
+  DataFrame selectExpr(const std::vector<std::string>& sqlExpressions) const;
+  DataFrame filter(ExprPtr condition) const;
+  DataFrame filter(const std::string& sqlCondition) const;
+  DataFrame where(ExprPtr condition) const { return filter(std::move(condition)); }
+  DataFrame where(const std::string& c) const { return filter(c); }
+  DataFrame withColumn(const std::string& name, ExprPtr value) const;
+  DataFrame withColumnRenamed(const std::string& from, const std::string& to) const;
+  DataFrame drop(const std::vector<std::string>& columnNames) const;
+  GroupedData groupBy(const std::vector<ExprPtr>& keys) const;
+  GroupedData groupBy(const std::vector<std::string>& columnNames) const;
+  DataFrame agg(const std::vector<ExprPtr>& aggregates) const;  // global aggregation
+  // how: "inner", "left", "left_outer", "right", "full", "outer", "semi", "left_semi",
+  // "anti", "left_anti", "cross".
+  DataFrame join(const DataFrame& other, ExprPtr on, const std::string& how = "inner") const;
+  DataFrame join(const DataFrame& other, const std::vector<std::string>& usingColumns,
+                 const std::string& how = "inner") const;
+  DataFrame crossJoin(const DataFrame& other) const;
+  DataFrame orderBy(const std::vector<SortKey>& keys) const;
+  DataFrame orderBy(const std::vector<std::string>& columnNames) const;
+  DataFrame sort(const std::vector<SortKey>& keys) const { return orderBy(keys); }
+  DataFrame limit(int64_t n) const;
+  DataFrame distinct() const;
+  DataFrame dropDuplicates(const std::vector<std::string>& columnNames = {}) const;
+  DataFrame union_(const DataFrame& other) const;  // UNION ALL by position (Spark's union)
+  DataFrame unionByName(const DataFrame& other) const;
+  DataFrame intersect(const DataFrame& other) const;
+  DataFrame except(const DataFrame& other) const;
+  DataFrame alias(const std::string& name) const;
+  DataFrame sample(double fraction, uint64_t seed = 0) const;
+  DataFrame describe(const std::vector<std::string>& columnNames = {}) const;
+  DataFrame cache() const;
+
+  // ---- actions ----
+  std::vector<Row> collect() const;
+  std::vector<BatchPtr> collectBatches() const;
+  int64_t count() const;
+  std::vector<Row> take(int64_t n) const;
+  std::optional<Row> first() const;
+  // Spark's show(): an ASCII table; strings longer than `truncate` characters are cut
+  // (0: never).
+  void show(int numRows = 20, int truncate = 20) const;
+  std::string showString(int numRows = 20, int truncate = 20) const;
+  // mode: "simple" (physical plan), "extended" (parsed, analyzed, optimized, physical),
+  // "formatted", "cost".
+  std::string explainString(const std::string& mode = "extended") const;
+  void explain(const std::string& mode = "simple") const;
+  // Batches one partition at a time (Spark's toLocalIterator): a driver holds at most
+  // one partition.
+  class LocalIterator;
+  std::unique_ptr<LocalIterator> toLocalIterator() const;
+
+  // ---- schema and catalog ----
+  Schema schema() const;
+  std::vector<std::string> columns() const;
+  std::string printSchemaString() const;
+  void createOrReplaceTempView(const std::string& name) const;
+  void createTempView(const std::string& name) const;
+  DataFrameWriter write() const;
+
+  const PlanPtr& plan() const { return plan_; }
+  Session& session() const { return *session_; }
+
+ private:
+  Session* session_;
+  PlanPtr plan_;
+};
+
+class GroupedData {
+ public:
+  GroupedData(DataFrame df, std::vector<ExprPtr> keys);
+  DataFrame agg(const std::vector<ExprPtr>& aggregates) const;
+  DataFrame count() const;
+  DataFrame sum(const std::vector<std::string>& columnNames) const;
+  DataFrame avg(const std::vector<std::string>& columnNames) const;
+  DataFrame min(const std::vector<std::string>& columnNames) const;
+  DataFrame max(const std::vector<std::string>& columnNames) const;
+
+ private:
+  DataFrame df_;
+  std::vector<ExprPtr> keys_;
+};
+
+class DataFrame::LocalIterator {
+ public:
+  virtual ~LocalIterator() = default;
+  virtual BatchPtr next() = 0;  // null at the end
+};
+
+}  // namespace ember::sql
