@@ -1,0 +1,51 @@
+// Internals of the analyzer (analyzer*.cpp).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ember/sql/analyzer.h"
+#include "ember/sql/catalog.h"
+
+namespace ember::sql {
+
+// Attributes visible to expressions, plus the outer queries' (correlated subqueries).
+struct Scope {
+  std::vector<Attribute> attrs;
+  const Scope* outer = nullptr;
+};
+
+class Analyzer {
+ public:
+  explicit Analyzer(const AnalyzerContext& ctx) : ctx_(ctx) {}
+  PlanPtr resolve(const PlanPtr& plan, const Scope* outer);
+
+  // Expressions (analyzer_expr.cpp).
+  ExprPtr resolveExpr(const ExprPtr& e, const Scope& scope);
+  [[noreturn]] void fail(const std::string& message, int position) const;
+  std::string where(int position) const;
+
+ private:
+  PlanPtr resolveNode(const PlanPtr& plan, const Scope* outer);
+  PlanPtr resolveRelation(const LogicalPlan& p, const Scope* outer);
+  PlanPtr resolveProject(const LogicalPlan& p, PlanPtr child, const Scope* outer);
+  PlanPtr resolveAggregate(const LogicalPlan& p, PlanPtr child, const Scope* outer);
+  PlanPtr resolveFilter(const LogicalPlan& p, PlanPtr child, const Scope* outer);
+  PlanPtr resolveSort(const LogicalPlan& p, PlanPtr child, const Scope* outer);
+  PlanPtr resolveJoin(const LogicalPlan& p, PlanPtr left, PlanPtr right, const Scope* outer);
+  PlanPtr resolveSetOp(const LogicalPlan& p, PlanPtr left, PlanPtr right);
+  std::vector<ExprPtr> expandSelectList(const std::vector<ExprPtr>& exprs,
+                                        const std::vector<Attribute>& input);
+  PlanPtr extractWindows(PlanPtr projectOrAgg);
+
+  const AnalyzerContext& ctx_;
+  std::vector<std::map<std::string, PlanPtr>> ctes_;  // innermost last
+};
+
+std::shared_ptr<LogicalPlan> makePlan(PlanKind kind, std::vector<PlanPtr> children);
+ExprPtr refTo(const Attribute& a);
+// Names every expression of a select list (Alias with prettyName where needed).
+ExprPtr named(const ExprPtr& e);
+
+}  // namespace ember::sql

@@ -1,0 +1,82 @@
+#include "ember/sql/catalog.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "ember/common/errors.h"
+
+namespace ember::sql {
+
+namespace {
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+size_t editDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] =
+          std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+}  // namespace
+
+std::vector<std::string> closestNames(const std::string& name,
+                                      const std::vector<std::string>& candidates, size_t max) {
+  std::string n = lower(name);
+  std::vector<std::pair<size_t, std::string>> scored;
+  for (const auto& c : candidates) {
+    std::string lc = lower(c);
+    size_t d = editDistance(n, lc);
+    bool related = lc.find(n) != std::string::npos || n.find(lc) != std::string::npos;
+    if (d <= std::max<size_t>(2, n.size() / 3) || related) scored.emplace_back(d, c);
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](auto& a, auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (auto& [d, c] : scored) {
+    if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+    if (out.size() == max) break;
+  }
+  return out;
+}
+
+void Catalog::createTempView(const std::string& name, PlanPtr plan, bool replace) {
+  std::lock_guard lock(mutex_);
+  auto key = lower(name);
+  if (!replace && views_.count(key))
+    throw UserError("temporary view '" + name +
+                    "' already exists; use CREATE OR REPLACE TEMPORARY VIEW (or "
+                    "createOrReplaceTempView) to replace it");
+  views_[key] = {name, std::move(plan)};
+}
+
+PlanPtr Catalog::lookup(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  auto it = views_.find(lower(name));
+  return it == views_.end() ? nullptr : it->second.second;
+}
+
+bool Catalog::dropTempView(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  return views_.erase(lower(name)) > 0;
+}
+
+std::vector<std::string> Catalog::listViews() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (const auto& [k, v] : views_) out.push_back(v.first);
+  return out;
+}
+
+std::vector<std::string> Catalog::suggest(const std::string& name) const {
+  return closestNames(name, listViews());
+}
+
+}  // namespace ember::sql

@@ -1,0 +1,37 @@
+// The session's catalog: temporary views (and, later, tables of the `ember` format).
+// Names are case-insensitive. Views hold the plan they were defined with; each
+// reference re-analyses it, so two references to one view get distinct attribute ids
+// (self-joins work).
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "ember/sql/logical_plan.h"
+
+namespace ember::sql {
+
+class Catalog {
+ public:
+  // Throws UserError if the view exists and !replace.
+  void createTempView(const std::string& name, PlanPtr plan, bool replace);
+  // Null if unknown.
+  PlanPtr lookup(const std::string& name) const;
+  bool dropTempView(const std::string& name);
+  std::vector<std::string> listViews() const;
+  // Closest names, for "did you mean".
+  std::vector<std::string> suggest(const std::string& name) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::pair<std::string, PlanPtr>> views_;  // lower name -> (name, plan)
+};
+
+// Up to `max` candidates within a small edit distance of `name` (case-insensitive),
+// closest first.
+std::vector<std::string> closestNames(const std::string& name,
+                                      const std::vector<std::string>& candidates, size_t max = 3);
+
+}  // namespace ember::sql
