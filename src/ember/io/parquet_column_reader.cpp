@@ -1,0 +1,431 @@
+#include "ember/io/parquet_column_reader.h"
+
+#include <cstring>
+#include <vector>
+
+#include "ember/columnar/column_ops.h"
+#include "ember/columnar/decimal.h"
+#include "ember/common/errors.h"
+#include "ember/io/parquet_encoding.h"
+#include "ember/io/thrift_compact.h"
+
+namespace ember {
+
+namespace {
+
+[[noreturn]] void corrupt(const std::string& why) { throw IoError(why); }
+
+constexpr int64_t kUnixEpochJulianDay = 2440588;
+
+int physWidth(const ParquetColumn& c) {
+  switch (c.physical) {
+    case pq::kInt32:
+    case pq::kFloat:
+      return 4;
+    case pq::kInt64:
+    case pq::kDouble:
+      return 8;
+    case pq::kInt96:
+      return 12;
+    case pq::kFixed:
+      return c.typeLength;
+    default:
+      return 0;
+  }
+}
+
+int128_t bigEndian(const uint8_t* b, size_t n) {
+  if (n == 0) return 0;
+  if (n > 16) corrupt("decimal of " + std::to_string(n) + " bytes exceeds 16");
+  int128_t v = static_cast<int8_t>(b[0]);
+  for (size_t i = 1; i < n; ++i) v = v * 256 + b[i];
+  return v;
+}
+
+void appendDecimal(Column& out, int128_t v) {
+  if (!fitsPrecision(v, out.type().precision()))
+    corrupt("decimal value exceeds the column's precision " +
+            std::to_string(out.type().precision()));
+  if (out.type().isWideDecimal())
+    out.append<int128_t>(v);
+  else
+    out.append<int64_t>(static_cast<int64_t>(v));
+}
+
+// Appends `count` plain fixed-width physical values at p (count * physWidth bytes).
+void appendFixed(const uint8_t* p, int64_t count, const ParquetColumn& c, Column& out) {
+  const DataType& t = out.type();
+  int64_t base = out.size();
+  switch (c.physical) {
+    case pq::kInt32: {
+      if (t.id() == TypeId::Int32 || t.id() == TypeId::Date) {
+        out.resize(base + count);
+        if (count)
+          std::memcpy(out.mutableValues<int32_t>() + base, p, static_cast<size_t>(count) * 4);
+        return;
+      }
+      for (int64_t i = 0; i < count; ++i) {
+        int32_t v;
+        std::memcpy(&v, p + 4 * i, 4);
+        switch (t.id()) {
+          case TypeId::Int8:
+            out.append<int8_t>(static_cast<int8_t>(v));
+            break;
+          case TypeId::Int16:
+            out.append<int16_t>(c.unsignedInt ? static_cast<int16_t>(static_cast<uint8_t>(v))
+                                              : static_cast<int16_t>(v));
+            break;
+          case TypeId::Int32:
+            out.append<int32_t>(static_cast<uint16_t>(v));
+            break;  // unsigned 16
+          case TypeId::Int64:
+            out.append<int64_t>(static_cast<uint32_t>(v));
+            break;  // unsigned 32
+          case TypeId::Decimal:
+            appendDecimal(out, v);
+            break;
+          default:
+            corrupt("INT32 data for a " + t.toString() + " column");
+        }
+      }
+      return;
+    }
+    case pq::kInt64: {
+      if (t.id() == TypeId::Int64 || (t.id() == TypeId::Timestamp && c.timeUnit == 1) ||
+          (t.isDecimal() && !t.isWideDecimal() && !c.unsignedInt)) {
+        out.resize(base + count);
+        if (count)
+          std::memcpy(out.mutableValues<int64_t>() + base, p, static_cast<size_t>(count) * 8);
+        if (t.isDecimal())
+          for (int64_t i = 0; i < count; ++i)
+            if (!fitsPrecision(out.valueAt<int64_t>(base + i), t.precision()))
+              corrupt("decimal value exceeds the column's precision");
+        return;
+      }
+      for (int64_t i = 0; i < count; ++i) {
+        int64_t v;
+        std::memcpy(&v, p + 8 * i, 8);
+        if (t.id() == TypeId::Timestamp) {
+          // Wrapping multiplication: out-of-range millis give garbage values, not UB.
+          out.append<int64_t>(
+              c.timeUnit == 0 ? static_cast<int64_t>(static_cast<uint64_t>(v) * 1000u) : v / 1000);
+        } else if (c.unsignedInt) {
+          appendDecimal(out, static_cast<uint64_t>(v));
+        } else {
+          appendDecimal(out, v);
+        }
+      }
+      return;
+    }
+    case pq::kInt96:
+      for (int64_t i = 0; i < count; ++i) {
+        int64_t nanos;
+        int32_t julian;
+        std::memcpy(&nanos, p + 12 * i, 8);
+        std::memcpy(&julian, p + 12 * i + 8, 4);
+        out.append<int64_t>(static_cast<int64_t>(
+            static_cast<uint64_t>((julian - kUnixEpochJulianDay) * 86400LL * 1000000LL) +
+            static_cast<uint64_t>(nanos / 1000)));
+      }
+      return;
+    case pq::kFloat:
+    case pq::kDouble: {
+      int w = c.physical == pq::kFloat ? 4 : 8;
+      out.resize(base + count);
+      if (count)
+        std::memcpy(out.valuesBuffer().data() + base * w, p, static_cast<size_t>(count * w));
+      return;
+    }
+    case pq::kFixed:
+      for (int64_t i = 0; i < count; ++i) {
+        const uint8_t* v = p + static_cast<int64_t>(c.typeLength) * i;
+        if (t.isDecimal())
+          appendDecimal(out, bigEndian(v, static_cast<size_t>(c.typeLength)));
+        else
+          out.appendString({reinterpret_cast<const char*>(v), static_cast<size_t>(c.typeLength)});
+      }
+      return;
+    default:
+      corrupt("unexpected physical type");
+  }
+}
+
+void appendBinary(std::string_view s, Column& out) {
+  if (out.type().isDecimal())
+    appendDecimal(out, bigEndian(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+  else
+    out.appendString(s);
+}
+
+// PLAIN values: `count` values from [p, e).
+void decodePlain(const uint8_t* p, const uint8_t* e, int64_t count, const ParquetColumn& c,
+                 Column& out) {
+  size_t avail = static_cast<size_t>(e - p);
+  if (c.physical == pq::kBoolean) {
+    if (static_cast<size_t>((count + 7) / 8) > avail) corrupt("truncated PLAIN booleans");
+    for (int64_t i = 0; i < count; ++i) out.append<uint8_t>((p[i >> 3] >> (i & 7)) & 1);
+    return;
+  }
+  if (c.physical == pq::kByteArray) {
+    for (int64_t i = 0; i < count; ++i) {
+      if (e - p < 4) corrupt("truncated PLAIN byte array length");
+      uint32_t len;
+      std::memcpy(&len, p, 4);
+      p += 4;
+      if (len > static_cast<size_t>(e - p))
+        corrupt("PLAIN byte array of " + std::to_string(len) + " bytes beyond the page");
+      appendBinary({reinterpret_cast<const char*>(p), len}, out);
+      p += len;
+    }
+    return;
+  }
+  int w = physWidth(c);
+  if (count < 0 || static_cast<uint64_t>(count) * static_cast<uint64_t>(w) > avail)
+    corrupt("PLAIN page holds fewer than " + std::to_string(count) + " values");
+  appendFixed(p, count, c, out);
+}
+
+void decodeDeltaLengths(const uint8_t*& p, const uint8_t* e, std::vector<int64_t>& lens) {
+  const uint8_t* end = nullptr;
+  deltaBinaryDecode(p, static_cast<size_t>(e - p), lens, &end);
+  p = end;
+}
+
+void decodeValues(int encoding, const uint8_t* p, const uint8_t* e, int64_t count,
+                  const ParquetColumn& c, const Column* dict, Column& out) {
+  switch (encoding) {
+    case pq::kPlain:
+      return decodePlain(p, e, count, c, out);
+    case pq::kPlainDictionary:
+    case pq::kRleDictionary: {
+      if (!dict) corrupt("dictionary-encoded page without a dictionary page");
+      if (count == 0) return;
+      if (p >= e) corrupt("empty dictionary-index data");
+      int width = *p++;
+      std::vector<uint32_t> idx(static_cast<size_t>(count));
+      RleDecoder(p, static_cast<size_t>(e - p), width).decode(idx.data(), count);
+      std::vector<int32_t> rows(idx.size());
+      for (size_t i = 0; i < idx.size(); ++i) {
+        if (idx[i] >= static_cast<uint64_t>(dict->size()))
+          corrupt("dictionary index " + std::to_string(idx[i]) + " beyond the dictionary of " +
+                  std::to_string(dict->size()));
+        rows[i] = static_cast<int32_t>(idx[i]);
+      }
+      ColumnPtr part = takeColumn(*dict, rows.data(), count);
+      ColumnPtr joined =
+          out.size() == 0 ? part : concatColumns({std::make_shared<Column>(std::move(out)), part});
+      out = std::move(*joined);
+      return;
+    }
+    case pq::kRle: {
+      if (c.physical != pq::kBoolean) corrupt("RLE encoding for a non-boolean column");
+      if (e - p < 4) corrupt("truncated RLE boolean length");
+      uint32_t len;
+      std::memcpy(&len, p, 4);
+      p += 4;
+      if (len > static_cast<size_t>(e - p)) corrupt("RLE boolean data beyond the page");
+      std::vector<uint32_t> v(static_cast<size_t>(count));
+      RleDecoder(p, len, 1).decode(v.data(), count);
+      for (uint32_t b : v) out.append<uint8_t>(b ? 1 : 0);
+      return;
+    }
+    case pq::kDeltaBinaryPacked: {
+      if (c.physical != pq::kInt32 && c.physical != pq::kInt64)
+        corrupt("DELTA_BINARY_PACKED for a non-integer column");
+      std::vector<int64_t> v;
+      const uint8_t* end;
+      deltaBinaryDecode(p, static_cast<size_t>(e - p), v, &end);
+      if (static_cast<int64_t>(v.size()) < count)
+        corrupt("DELTA_BINARY_PACKED holds too few values");
+      std::string buf(static_cast<size_t>(count) * (c.physical == pq::kInt32 ? 4 : 8), '\0');
+      for (int64_t i = 0; i < count; ++i) {
+        if (c.physical == pq::kInt32) {
+          int32_t x = static_cast<int32_t>(v[static_cast<size_t>(i)]);
+          std::memcpy(buf.data() + 4 * i, &x, 4);
+        } else {
+          std::memcpy(buf.data() + 8 * i, &v[static_cast<size_t>(i)], 8);
+        }
+      }
+      appendFixed(reinterpret_cast<const uint8_t*>(buf.data()), count, c, out);
+      return;
+    }
+    case pq::kDeltaLengthByteArray:
+    case pq::kDeltaByteArray: {
+      if (c.physical != pq::kByteArray && c.physical != pq::kFixed)
+        corrupt("DELTA byte-array encoding for a non-binary column");
+      std::vector<int64_t> prefix, lens;
+      if (encoding == pq::kDeltaByteArray) decodeDeltaLengths(p, e, prefix);
+      decodeDeltaLengths(p, e, lens);
+      if (static_cast<int64_t>(lens.size()) < count ||
+          (encoding == pq::kDeltaByteArray && static_cast<int64_t>(prefix.size()) < count))
+        corrupt("DELTA byte-array page holds too few values");
+      std::string prev, cur;
+      for (int64_t i = 0; i < count; ++i) {
+        int64_t len = lens[static_cast<size_t>(i)];
+        if (len < 0 || len > e - p) corrupt("DELTA byte-array value beyond the page");
+        std::string_view suffix(reinterpret_cast<const char*>(p), static_cast<size_t>(len));
+        p += len;
+        if (encoding == pq::kDeltaLengthByteArray) {
+          appendBinary(suffix, out);
+          continue;
+        }
+        int64_t pre = prefix[static_cast<size_t>(i)];
+        if (pre < 0 || static_cast<size_t>(pre) > prev.size())
+          corrupt("DELTA_BYTE_ARRAY prefix longer than the previous value");
+        cur.assign(prev, 0, static_cast<size_t>(pre));
+        cur.append(suffix);
+        appendBinary(cur, out);
+        prev.swap(cur);
+      }
+      return;
+    }
+    case pq::kByteStreamSplit: {
+      int w = physWidth(c);
+      if (w == 0) corrupt("BYTE_STREAM_SPLIT for a variable-width column");
+      if (static_cast<uint64_t>(count) * static_cast<uint64_t>(w) > static_cast<uint64_t>(e - p))
+        corrupt("truncated BYTE_STREAM_SPLIT data");
+      std::string buf(static_cast<size_t>(count * w), '\0');
+      for (int64_t i = 0; i < count; ++i)
+        for (int k = 0; k < w; ++k)
+          buf[static_cast<size_t>(i * w + k)] = static_cast<char>(p[k * count + i]);
+      appendFixed(reinterpret_cast<const uint8_t*>(buf.data()), count, c, out);
+      return;
+    }
+    default:
+      throw UserError("Parquet encoding " + std::to_string(encoding) +
+                      " is not supported by Ember");
+  }
+}
+
+// A page's values with nulls placed by the definition levels.
+ColumnPtr placeNulls(Column&& vals, const std::vector<uint32_t>& defs, int64_t numValues) {
+  auto v = std::make_shared<Column>(std::move(vals));
+  if (defs.empty()) return v;
+  std::vector<int32_t> idx(static_cast<size_t>(numValues));
+  int32_t k = 0;
+  for (int64_t i = 0; i < numValues; ++i)
+    idx[static_cast<size_t>(i)] = defs[static_cast<size_t>(i)] ? k++ : -1;
+  if (k == numValues) return v;
+  return takeColumn(*v, idx.data(), numValues);
+}
+
+}  // namespace
+
+ColumnPtr decodeColumnChunk(const uint8_t* bytes, size_t n, int64_t fileOffset,
+                            const ParquetColumn& col, const ParquetChunk& chunk, int64_t numRows,
+                            const std::string& context) {
+  std::vector<ColumnPtr> pages;
+  ColumnPtr dict;
+  int64_t rows = 0;
+  size_t pos = 0;
+  std::string page, scratch;
+  std::vector<uint32_t> defs;
+  try {
+    while (rows < numRows) {
+      if (pos >= n)
+        corrupt("the column chunk ends after " + std::to_string(rows) + " of " +
+                std::to_string(numRows) + " rows");
+      size_t hdrLen = 0;
+      TValue h = decodeThriftStruct(bytes + pos, n - pos, &hdrLen, "page header");
+      int type = static_cast<int>(h.requiredInt(1, "PageHeader.type"));
+      int64_t usize = h.requiredInt(2, "PageHeader.uncompressed_page_size");
+      int64_t csize = h.requiredInt(3, "PageHeader.compressed_page_size");
+      if (usize < 0 || csize < 0 || static_cast<uint64_t>(csize) > n - pos - hdrLen)
+        corrupt("page of " + std::to_string(csize) + " bytes at byte " +
+                std::to_string(fileOffset + static_cast<int64_t>(pos)) +
+                " extends past the column chunk");
+      const uint8_t* body = bytes + pos + hdrLen;
+      size_t pageStart = pos;
+      pos += hdrLen + static_cast<size_t>(csize);
+      try {
+        if (type == pq::kDictionaryPage) {
+          const TValue& d = h.requiredStruct(7, "dictionary_page_header");
+          int64_t nv = d.requiredInt(1, "DictionaryPageHeader.num_values");
+          int enc = static_cast<int>(d.requiredInt(2, "DictionaryPageHeader.encoding"));
+          if (enc != pq::kPlain && enc != pq::kPlainDictionary)
+            corrupt("dictionary page encoding " + std::to_string(enc) + " is not PLAIN");
+          decompressPage(chunk.codec, body, static_cast<size_t>(csize), static_cast<size_t>(usize),
+                         page);
+          if (nv < 0 || static_cast<uint64_t>(nv) > page.size() * 8 + 1)
+            corrupt("implausible dictionary size");
+          auto dc = std::make_shared<Column>(col.type);
+          auto* pb = reinterpret_cast<const uint8_t*>(page.data());
+          decodePlain(pb, pb + page.size(), nv, col, *dc);
+          dict = dc;
+          continue;
+        }
+        if (type != pq::kDataPage && type != pq::kDataPageV2) continue;  // index pages: skip
+        bool v2 = type == pq::kDataPageV2;
+        const TValue& d = h.requiredStruct(v2 ? 8 : 5, "data_page_header");
+        int64_t numValues = d.requiredInt(1, "num_values");
+        int enc = static_cast<int>(d.requiredInt(v2 ? 4 : 2, "encoding"));
+        if (numValues < 0 || numValues > numRows - rows)
+          corrupt("page holds " + std::to_string(numValues) +
+                  " values, more than the rows left in the row group");
+        const uint8_t* p;
+        const uint8_t* e;
+        defs.clear();
+        if (!v2) {
+          decompressPage(chunk.codec, body, static_cast<size_t>(csize), static_cast<size_t>(usize),
+                         page);
+          p = reinterpret_cast<const uint8_t*>(page.data());
+          e = p + page.size();
+          if (col.optional) {
+            if (d.intField(3, pq::kRle) != pq::kRle)
+              throw UserError("Parquet BIT_PACKED definition levels are not supported");
+            if (e - p < 4) corrupt("truncated definition levels");
+            uint32_t len;
+            std::memcpy(&len, p, 4);
+            p += 4;
+            if (len > static_cast<size_t>(e - p)) corrupt("definition levels beyond the page");
+            defs.resize(static_cast<size_t>(numValues));
+            RleDecoder(p, len, 1).decode(defs.data(), numValues);
+            p += len;
+          }
+        } else {
+          int64_t repLen = d.requiredInt(6, "repetition_levels_byte_length");
+          int64_t defLen = d.requiredInt(5, "definition_levels_byte_length");
+          if (repLen < 0 || defLen < 0 || repLen + defLen > csize || repLen + defLen > usize)
+            corrupt("level lengths exceed the page");
+          if (col.optional) {
+            defs.resize(static_cast<size_t>(numValues));
+            RleDecoder(body + repLen, static_cast<size_t>(defLen), 1)
+                .decode(defs.data(), numValues);
+          }
+          size_t lv = static_cast<size_t>(repLen + defLen);
+          bool compressed = d.intField(7, 1) != 0;
+          decompressPage(compressed ? chunk.codec : 0, body + lv, static_cast<size_t>(csize) - lv,
+                         static_cast<size_t>(usize) - lv, page);
+          p = reinterpret_cast<const uint8_t*>(page.data());
+          e = p + page.size();
+        }
+        int64_t nonNull = numValues;
+        if (!defs.empty()) {
+          nonNull = 0;
+          for (uint32_t x : defs) nonNull += x != 0;
+        }
+        Column vals(col.type);
+        decodeValues(enc, p, e, nonNull, col, dict.get(), vals);
+        if (vals.size() != nonNull)
+          corrupt("decoded " + std::to_string(vals.size()) + " values, expected " +
+                  std::to_string(nonNull));
+        pages.push_back(placeNulls(std::move(vals), defs, numValues));
+        rows += numValues;
+      } catch (const IoError& err) {
+        throw IoError(std::string(err.what()) + " (page at byte " +
+                      std::to_string(fileOffset + static_cast<int64_t>(pageStart)) + ")");
+      }
+    }
+  } catch (const IoError& err) {
+    throw IoError("Corrupt Parquet data in " + context + ": " + err.what());
+  } catch (const UserError& err) {
+    throw UserError("Cannot read Parquet " + context + ": " + err.what());
+  }
+  ColumnPtr out = pages.empty()       ? Column::make(col.type)
+                  : pages.size() == 1 ? pages[0]
+                                      : concatColumns(pages);
+  out->compactValidity();
+  return out;
+}
+
+}  // namespace ember
