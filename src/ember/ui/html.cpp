@@ -134,7 +134,8 @@ std::string pageFrame(const AppState& s, const PageBase& b, const std::string& a
   static const std::pair<const char*, const char*> kTabs[] = {
       {"jobs", "Jobs"},           {"stages", "Stages"},           {"storage", "Storage"},
       {"executors", "Executors"}, {"environment", "Environment"}, {"sql", "SQL"}};
-  std::string out = "<!DOCTYPE html><html><head><meta charset=\"utf-8\">";
+  std::string out =
+      "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\">";
   if (refresh) out += "<meta http-equiv=\"refresh\" content=\"2\">";
   out += fmt::format("<title>{} - {}</title><style>{}</style></head><body><header>", esc(title),
                      esc(s.appName), kCss);

@@ -53,7 +53,8 @@ std::string appListPage(AppSource& source) {
             {"App ID", "App Name", "Started", "Completed", "Duration", "Last Updated"}, rows);
   // The frame's tabs need an application; the list page has none, so it is plain.
   return fmt::format(
-      "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Ember History Server</title>"
+      "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><link rel=\"icon\" "
+      "href=\"data:,\"><title>Ember History Server</title>"
       "<style>{}</style></head><body><header><a class=\"brand\" href=\"/\">Ember</a>"
       "<span class=\"app\">History Server</span></header><main><h1>Applications</h1>{}</main>"
       "<script>{}</script></body></html>",
