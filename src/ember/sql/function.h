@@ -76,5 +76,9 @@ bool canCast(const DataType& from, const DataType& to);
 // int + decimal(10,2) -> decimal(12,2), decimal + double -> double, date vs string ->
 // date, ...); nullopt when there is none.
 std::optional<DataType> commonType(const DataType& a, const DataType& b);
+// The type values of both types are widened to when they meet in one result column
+// (CASE branches, COALESCE, IN lists, UNION): like commonType, except that a string and
+// a number or date widen to string (Spark's findWiderTypeForTwo); nullopt when none.
+std::optional<DataType> widerType(const DataType& a, const DataType& b);
 
 }  // namespace ember::sql
