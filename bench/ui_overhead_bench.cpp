@@ -1,0 +1,87 @@
+// Cost of the web UI and the event log: a job of many tiny tasks with both enabled
+// against the same job with both disabled, in fresh Contexts, alternating the two
+// configurations so that machine noise hits both alike.
+//
+//   ui_overhead_bench [--master local[N]] [--conf k=v ...] [REPS=5] [TASKS=100000]
+//
+// Each measurement: a new Context, a 1,000-task warm-up, then range(0, T, 1, T).count()
+// timed (job) and, separately, the job plus waiting until the event bus has delivered
+// every event to the UI store and the event log (drained). Prints CSV lines
+//   ember,ui_overhead,<off|on>_<T>,<master>,<threads>,<median job s>,<median drained s>
+// and the ratios on/off of the medians. Exit status 1 if a count is wrong.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "bench_util.h"
+#include "ember/ember.h"
+
+namespace {
+
+struct Times {
+  double job;
+  double drained;
+};
+
+Times measure(const ember::Config& base, bool on, int tasks, const std::string& logDir) {
+  ember::Config c = base;
+  c.set("ember.ui.showConsoleProgress", "false");
+  c.set("ember.ui.enabled", on ? "true" : "false");
+  c.set("ember.ui.port", "0");
+  c.set("ember.eventLog.enabled", on ? "true" : "false");
+  c.set("ember.eventLog.dir", logDir);
+  ember::Context ctx(c);
+  ctx.range(0, 1000, 1, 1000).count();
+  ctx.eventBus().waitUntilEmpty(60000);
+  auto t0 = std::chrono::steady_clock::now();
+  int64_t n = ctx.range(0, tasks, 1, tasks).count();
+  double job = bench::secondsSince(t0);
+  ctx.eventBus().waitUntilEmpty(60000);
+  double drained = bench::secondsSince(t0);
+  if (n != tasks) {
+    std::fprintf(stderr, "ui_overhead_bench: counted %lld, expected %d\n",
+                 static_cast<long long>(n), tasks);
+    std::exit(1);
+  }
+  return {job, drained};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string usage = "[REPS [TASKS]]";
+  std::vector<std::string> args;
+  auto probe = bench::makeContext(argc, argv, usage, &args);
+  const ember::Config base = probe->conf();
+  const std::string master = probe->master();
+  probe.reset();
+  const int reps = args.empty() ? 5 : std::stoi(args[0]);
+  const int tasks = args.size() < 2 ? 100000 : std::stoi(args[1]);
+  const std::string logDir =
+      (std::filesystem::temp_directory_path() / "ember-ui-overhead-bench").string();
+  try {
+    std::vector<double> offJob, offAll, onJob, onAll;
+    for (int r = 0; r < reps; ++r) {
+      for (bool on : {false, true}) {
+        Times t = measure(base, on, tasks, logDir);
+        (on ? onJob : offJob).push_back(t.job);
+        (on ? onAll : offAll).push_back(t.drained);
+        std::fprintf(stderr, "ui_overhead_bench %s %s run %d: job %.3f s, drained %.3f s\n",
+                     master.c_str(), on ? "on" : "off", r + 1, t.job, t.drained);
+      }
+    }
+    std::filesystem::remove_all(logDir);
+    const int slots = bench::slotsOf(master);
+    double a = bench::median(offJob), b = bench::median(onJob);
+    double c = bench::median(offAll), d = bench::median(onAll);
+    std::printf("ember,ui_overhead,off_%d,%s,%d,%.3f,%.3f\n", tasks, master.c_str(), slots, a, c);
+    std::printf("ember,ui_overhead,on_%d,%s,%d,%.3f,%.3f\n", tasks, master.c_str(), slots, b, d);
+    std::printf("# ratio on/off: job %.3f, drained %.3f\n", b / a, d / c);
+  } catch (const ember::EmberError& e) {
+    std::fprintf(stderr, "ui_overhead_bench failed: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
