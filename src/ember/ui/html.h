@@ -18,7 +18,14 @@ namespace ember::ui {
 struct PageBase {
   std::string base;
   bool history = false;
+  int64_t now = 0;  // wall-clock ms of the request for a live UI; 0 in history
 };
+
+// "Now" for durations of running things: the request's time in a live UI, the last
+// event's time in history, the end once the application ended.
+inline int64_t nowOf(const AppState& s, const PageBase& b) {
+  return s.endTime > 0 ? s.endTime : (b.now > 0 ? b.now : s.lastUpdated);
+}
 
 std::string esc(std::string_view text);
 std::string urlEncode(std::string_view text);

@@ -7,8 +7,8 @@ namespace ember::ui {
 
 namespace {
 
-int64_t jobDuration(const AppState& s, const JobRow& j) {
-  int64_t end = j.completionTime > 0 ? j.completionTime : s.lastUpdated;
+int64_t jobDuration(const AppState& s, const PageBase& b, const JobRow& j) {
+  int64_t end = j.completionTime > 0 ? j.completionTime : nowOf(s, b);
   return std::max<int64_t>(0, end - j.submissionTime);
 }
 
@@ -30,8 +30,8 @@ std::string jobRowsTable(const AppState& s, const PageBase& b, const std::string
                      esc(j->description),
                      j->jobGroup.empty() ? "" : " <small>(" + esc(j->jobGroup) + ")</small>"),
          statusBadge(j->status), esc(fmtDateTime(j->submissionTime)),
-         fmt::format("<td data-v=\"{}\">{}</td>", jobDuration(s, *j),
-                     fmtDuration(jobDuration(s, *j))),
+         fmt::format("<td data-v=\"{}\">{}</td>", jobDuration(s, b, *j),
+                     fmtDuration(jobDuration(s, b, *j))),
          fmt::format("{}/{}{}", stagesDone, static_cast<int>(j->stageIds.size()) - skippedStages,
                      skippedStages ? fmt::format(" ({} skipped)", skippedStages) : ""),
          progressBar(j->numCompletedTasks, j->numActiveTasks, j->numTasks, j->numFailedTasks, 0) +
@@ -51,7 +51,7 @@ std::string jobsPage(const AppState& s, const PageBase& b) {
     const JobRow& j = it->second;
     (j.status == "RUNNING" ? running : j.status == "FAILED" ? failed : done).push_back(&j);
   }
-  int64_t end = s.endTime > 0 ? s.endTime : s.lastUpdated;
+  int64_t end = nowOf(s, b);
   std::string body = fmt::format(
       "<div class=\"summary\"><div><b>Started</b>{}</div><div><b>Total uptime</b>{}</div>"
       "<div><b>Master</b>{}</div><div><b>Active jobs</b>{}</div><div><b>Completed jobs</b>{}"
@@ -76,7 +76,7 @@ std::optional<std::string> jobPage(const AppState& s, const PageBase& b, int job
   std::string body = fmt::format(
       "<div class=\"summary\"><div><b>Status</b>{}</div><div><b>Submitted</b>{}</div>"
       "<div><b>Duration</b>{}</div><div><b>Call site</b>{}</div>{}</div>",
-      statusBadge(j.status), esc(fmtDateTime(j.submissionTime)), fmtDuration(jobDuration(s, j)),
+      statusBadge(j.status), esc(fmtDateTime(j.submissionTime)), fmtDuration(jobDuration(s, b, j)),
       esc(j.callSite),
       j.jobGroup.empty() ? "" : "<div><b>Job group</b>" + esc(j.jobGroup) + "</div>");
   if (!j.error.empty()) body += "<h2>Failure</h2><div class=\"error\">" + esc(j.error) + "</div>";

@@ -105,7 +105,7 @@ std::string sqlPage(const AppState& s, const PageBase& b) {
   std::vector<std::vector<std::string>> rows;
   for (auto it = s.sql.rbegin(); it != s.sql.rend(); ++it) {
     const SqlRow& q = it->second;
-    int64_t end = q.completionTime > 0 ? q.completionTime : s.lastUpdated;
+    int64_t end = q.completionTime > 0 ? q.completionTime : nowOf(s, b);
     std::string jobs;
     for (int j : q.jobIds)
       jobs += fmt::format("<a href=\"{}/jobs/job/?id={}\">{}</a> ", b.base, j, j);

@@ -9,9 +9,9 @@ namespace ember::ui {
 
 namespace {
 
-int64_t stageDuration(const AppState& s, const StageRow& st) {
+int64_t stageDuration(const AppState& s, const PageBase& b, const StageRow& st) {
   int64_t start = st.firstTaskLaunchedTime > 0 ? st.firstTaskLaunchedTime : st.submissionTime;
-  int64_t end = st.completionTime > 0 ? st.completionTime : s.lastUpdated;
+  int64_t end = st.completionTime > 0 ? st.completionTime : nowOf(s, b);
   return std::max<int64_t>(0, end - start);
 }
 
@@ -41,8 +41,8 @@ std::string stageTable(const AppState& s, const PageBase& b, const std::string& 
         {fmt::format("<td data-v=\"{}\">{}{}</td>", st->stageId, st->stageId,
                      st->attempt > 0 ? fmt::format(" (retry {})", st->attempt) : ""),
          name, statusBadge(st->status), esc(fmtDateTime(st->submissionTime)),
-         fmt::format("<td data-v=\"{}\">{}</td>", stageDuration(s, *st),
-                     fmtDuration(stageDuration(s, *st))),
+         fmt::format("<td data-v=\"{}\">{}</td>", stageDuration(s, b, *st),
+                     fmtDuration(stageDuration(s, b, *st))),
          progressBar(st->completedTasks, st->activeTasks, st->numTasks, st->failedTasks, 0),
          bytesCell(m.bytesRead), bytesCell(m.bytesWritten), bytesCell(m.shuffleBytesRead),
          bytesCell(m.shuffleBytesWritten), bytesCell(m.memoryBytesSpilled + m.diskBytesSpilled)});
@@ -88,7 +88,7 @@ std::optional<std::string> stagePage(const AppState& s, const PageBase& b, int s
       "<div><b>Shuffle read</b>{} / {} records</div><div><b>Shuffle write</b>{} / {} records"
       "</div><div><b>Spill (memory)</b>{}</div><div><b>Spill (disk)</b>{}</div>"
       "<div><b>Peak execution memory</b>{}</div></div>",
-      statusBadge(st.status), jobs, fmtDuration(stageDuration(s, st)),
+      statusBadge(st.status), jobs, fmtDuration(stageDuration(s, b, st)),
       progressBar(st.completedTasks, st.activeTasks, st.numTasks, st.failedTasks, 0),
       fmtDuration(m.runTimeNs / 1000000), fmtBytes(m.bytesRead), m.recordsRead,
       fmtBytes(m.bytesWritten), m.recordsWritten, fmtBytes(m.shuffleBytesRead),
@@ -146,7 +146,7 @@ std::optional<std::string> stagePage(const AppState& s, const PageBase& b, int s
   std::vector<std::vector<std::string>> rows;
   for (const auto& [id, t] : st.tasks) {
     if (rows.size() >= kMaxRows) break;
-    int64_t dur = t.finishTime > 0 ? t.finishTime - t.launchTime : s.lastUpdated - t.launchTime;
+    int64_t dur = t.finishTime > 0 ? t.finishTime - t.launchTime : nowOf(s, b) - t.launchTime;
     const TaskMetrics& tm = t.metrics;
     rows.push_back({numCell(t.taskId), numCell(t.partition), numCell(t.attempt),
                     statusBadge(t.status), esc(t.executorId), esc(fmtDateTime(t.launchTime)),

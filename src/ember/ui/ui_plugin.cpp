@@ -5,6 +5,8 @@
 // and the driver's ExecutorAdded, and the bus replays nothing; so it seeds the store and
 // the log with those two events itself before it adds them as listeners. Both drop the
 // duplicates the bus may still deliver.
+#include "ember/ui/ui_plugin.h"
+
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -17,7 +19,6 @@
 #include "ember/core/event_bus.h"
 #include "ember/ui/event_log.h"
 #include "ember/ui/ui_config.h"
-#include "ember/ui/ui_plugin.h"
 #include "ember/ui/ui_server.h"
 
 namespace ember::ui {

@@ -142,8 +142,12 @@ void UiServer::route() {
       if (path == "/") return res.set_redirect("/jobs/");
       auto blocks = src.blocks(ids[0]);
       Query q = queryOf(req);
-      auto html = src.store(ids[0])->read(
-          [&](const AppState& s) { return renderPage(s, PageBase{}, path, q, blocks); });
+      const int64_t nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+      auto html = src.store(ids[0])->read([&](const AppState& s) {
+        return renderPage(s, PageBase{"", false, nowMs}, path, q, blocks);
+      });
       if (!html) return notFound(res, path);
       res.set_content(*html, kHtml);
     } catch (const std::exception& e) {
