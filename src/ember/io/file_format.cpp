@@ -275,10 +275,11 @@ std::vector<FileSplit> FileFormat::planSplits(const std::vector<std::string>& fi
 const FileFormat& FileFormat::forName(std::string_view name) {
   std::string n = lower(name);
   if (n == "csv") return csvFileFormat();
+  if (n == "json" || n == "jsonl") return jsonFileFormat();
   if (n == "parquet") return parquetFileFormat();
   if (n == "text" || n == "txt") return textFileFormat();
   throw UserError("Unknown data source format '" + std::string(name) +
-                  "': Ember reads and writes csv, parquet and text");
+                  "': Ember reads and writes csv, json, parquet and text");
 }
 
 }  // namespace ember

@@ -12,6 +12,7 @@ namespace ember {
 const FileFormat& csvFileFormat();
 const FileFormat& textFileFormat();
 const FileFormat& parquetFileFormat();
+const FileFormat& jsonFileFormat();
 
 // Size of a regular file; IoError naming it when it cannot be stat'ed.
 uint64_t fileSizeOf(const std::string& path);

@@ -185,9 +185,10 @@ void decodePlain(const uint8_t* p, const uint8_t* e, int64_t count, const Parque
   appendFixed(p, count, c, out);
 }
 
-void decodeDeltaLengths(const uint8_t*& p, const uint8_t* e, std::vector<int64_t>& lens) {
+void decodeDeltaLengths(const uint8_t*& p, const uint8_t* e, int64_t count,
+                        std::vector<int64_t>& lens) {
   const uint8_t* end = nullptr;
-  deltaBinaryDecode(p, static_cast<size_t>(e - p), lens, &end);
+  deltaBinaryDecode(p, static_cast<size_t>(e - p), count, lens, &end);
   p = end;
 }
 
@@ -234,7 +235,7 @@ void decodeValues(int encoding, const uint8_t* p, const uint8_t* e, int64_t coun
         corrupt("DELTA_BINARY_PACKED for a non-integer column");
       std::vector<int64_t> v;
       const uint8_t* end;
-      deltaBinaryDecode(p, static_cast<size_t>(e - p), v, &end);
+      deltaBinaryDecode(p, static_cast<size_t>(e - p), count, v, &end);
       if (static_cast<int64_t>(v.size()) < count)
         corrupt("DELTA_BINARY_PACKED holds too few values");
       std::string buf(static_cast<size_t>(count) * (c.physical == pq::kInt32 ? 4 : 8), '\0');
@@ -254,8 +255,8 @@ void decodeValues(int encoding, const uint8_t* p, const uint8_t* e, int64_t coun
       if (c.physical != pq::kByteArray && c.physical != pq::kFixed)
         corrupt("DELTA byte-array encoding for a non-binary column");
       std::vector<int64_t> prefix, lens;
-      if (encoding == pq::kDeltaByteArray) decodeDeltaLengths(p, e, prefix);
-      decodeDeltaLengths(p, e, lens);
+      if (encoding == pq::kDeltaByteArray) decodeDeltaLengths(p, e, count, prefix);
+      decodeDeltaLengths(p, e, count, lens);
       if (static_cast<int64_t>(lens.size()) < count ||
           (encoding == pq::kDeltaByteArray && static_cast<int64_t>(prefix.size()) < count))
         corrupt("DELTA byte-array page holds too few values");

@@ -153,7 +153,8 @@ void rleEncode(const uint32_t* v, int64_t n, int bitWidth, std::string& out) {
   flushLiterals(true);
 }
 
-void deltaBinaryDecode(const uint8_t* p, size_t n, std::vector<int64_t>& out, const uint8_t** end) {
+void deltaBinaryDecode(const uint8_t* p, size_t n, int64_t maxValues, std::vector<int64_t>& out,
+                       const uint8_t** end) {
   const uint8_t* e = p + n;
   uint64_t blockSize = readVarint(p, e);
   uint64_t miniblocks = readVarint(p, e);
@@ -169,7 +170,9 @@ void deltaBinaryDecode(const uint8_t* p, size_t n, std::vector<int64_t>& out, co
     *end = p;
     return;
   }
-  if (total > n * 64 + 1) corrupt("DELTA_BINARY_PACKED value count exceeds the data");
+  if (total > static_cast<uint64_t>(std::max<int64_t>(maxValues, 0)))
+    corrupt("DELTA_BINARY_PACKED stream declares " + std::to_string(total) + " values, the page " +
+            std::to_string(maxValues));
   out.reserve(total);
   out.push_back(value);
   while (out.size() < total) {

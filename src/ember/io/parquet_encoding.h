@@ -33,8 +33,9 @@ void rleEncode(const uint32_t* values, int64_t n, int bitWidth, std::string& out
 int bitWidthOf(uint64_t maxValue);
 
 // DELTA_BINARY_PACKED: decodes all values of the stream at p; *end receives the first
-// byte after it.
-void deltaBinaryDecode(const uint8_t* p, size_t n, std::vector<int64_t>& out, const uint8_t** end);
+// byte after it. A stream declaring more than maxValues values is corrupt (IoError).
+void deltaBinaryDecode(const uint8_t* p, size_t n, int64_t maxValues, std::vector<int64_t>& out,
+                       const uint8_t** end);
 
 // Page compression, codec numbers as in parquet.thrift (0 none, 1 snappy, 2 gzip, 6 zstd).
 // Throws UserError for codecs Ember lacks (LZO, Brotli, LZ4) and IoError on corrupt data

@@ -110,7 +110,8 @@ class Decoder {
           int16_t id =
               (h >> 4) ? static_cast<int16_t>(last + (h >> 4)) : static_cast<int16_t>(zigzag());
           last = id;
-          v.fields.emplace_back(id, value(ft, depth + 1));
+          v.fieldIds.push_back(id);
+          v.fields.push_back(value(ft, depth + 1));
         }
         break;
       }
@@ -130,8 +131,8 @@ class Decoder {
 }  // namespace
 
 const TValue* TValue::field(int16_t id) const {
-  for (const auto& [fid, v] : fields)
-    if (fid == id) return &v;
+  for (size_t i = 0; i < fieldIds.size(); ++i)
+    if (fieldIds[i] == id) return &fields[i];
   return nullptr;
 }
 

@@ -31,11 +31,13 @@ enum class TType : uint8_t {
 
 struct TValue {
   TType type = TType::kStop;
-  int64_t i = 0;                                   // bool (0/1), byte, i16, i32, i64
-  double d = 0;                                    // double
-  std::string_view bin;                            // binary/string: a view into the decoded buffer
-  std::vector<TValue> elems;                       // list, set (maps: key, value, key, ...)
-  std::vector<std::pair<int16_t, TValue>> fields;  // struct
+  int64_t i = 0;              // bool (0/1), byte, i16, i32, i64
+  double d = 0;               // double
+  std::string_view bin;       // binary/string: a view into the decoded buffer
+  std::vector<TValue> elems;  // list, set (maps: key, value, key, ...)
+  // Struct fields: ids and values in parallel (a vector of pairs would need TValue complete).
+  std::vector<int16_t> fieldIds;
+  std::vector<TValue> fields;
 
   // Struct field by id, or null.
   const TValue* field(int16_t id) const;

@@ -1,0 +1,166 @@
+// The JSON format (JSON lines; multiLine=true: a file holding one object or an array of
+// objects), read with simdjson's on-demand parser straight into columns. Inference as
+// Spark: fields sorted by name, integers bigint, fractions double (decimal with
+// prefersDecimal), strings string, nested objects and arrays string (their JSON text).
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "ember/columnar/decimal.h"
+#include "ember/common/errors.h"
+#include "ember/io/format_internal.h"
+#include "ember/io/json_internal.h"
+#include "ember/io/output_stream.h"
+
+namespace ember {
+
+namespace {
+
+DataType inferValue(od::value v, const JsonOptions& o) {
+  od::json_type t;
+  if (v.type().get(t)) return DataType::string();
+  switch (t) {
+    case od::json_type::null:
+      return DataType::null();
+    case od::json_type::boolean:
+      return DataType::boolean();
+    case od::json_type::string:
+      return DataType::string();
+    case od::json_type::number: {
+      std::string_view tok = trim(v.raw_json_token());
+      int64_t i;
+      if (parseInt64Text(tok, i)) return DataType::int64();
+      DataType d = inferTextType(tok, o.text, o.prefersDecimal);
+      return d.isDecimal() || d.id() == TypeId::Float64 ? d : DataType::float64();
+    }
+    default:
+      return DataType::string();  // nested: JSON text
+  }
+}
+
+DataType mergeJson(const DataType& a, const DataType& b) {
+  if (a.id() == TypeId::Null) return b;
+  if (b.id() == TypeId::Null || a == b) return a;
+  if (!a.isNumeric() || !b.isNumeric()) return DataType::string();
+  if (a.id() == TypeId::Float64 || b.id() == TypeId::Float64) return DataType::float64();
+  if (a.isDecimal() && b.isDecimal()) return mergeInferredTypes(a, b);
+  const DataType& d = a.isDecimal() ? a : b;  // decimal and bigint
+  int intDigits = std::max(d.precision() - d.scale(), 19);
+  if (intDigits + d.scale() > 38) return DataType::float64();
+  return DataType::decimal(intDigits + d.scale(), d.scale());
+}
+
+}  // namespace
+
+// Defined in json_reader.cpp.
+std::unique_ptr<BatchReader> makeJsonReader(const FileSplit& split, const Schema& schema,
+                                            const std::vector<int>& projection,
+                                            const FormatOptions& options, int batchRows);
+std::unique_ptr<BatchWriter> makeJsonWriter(const std::string& path, const Schema& schema,
+                                            const FormatOptions& options);
+
+namespace {
+
+class JsonFormat final : public FileFormat {
+ public:
+  std::string name() const override { return "json"; }
+
+  Schema inferSchema(const std::vector<std::string>& files,
+                     const FormatOptions& options) const override {
+    if (files.empty()) throw UserError("Unable to infer schema for JSON: no input files");
+    JsonOptions o = JsonOptions::from(options);
+    std::map<std::string, DataType> types;
+    bool sawCorrupt = false;
+    JsonParser parser;
+    double step = 1.0 / o.samplingRatio, nextPick = 0;
+    uint64_t index = 0;
+    for (const auto& path : files) {
+      uint64_t size = fileSizeOf(path);
+      JsonRecords recs(FileSplit{path, 0, size, size, {}}, o.multiLine);
+      std::string_view rec;
+      while (recs.next(rec)) {
+        if (static_cast<double>(index++) < nextPick) continue;
+        nextPick += step;
+        od::document doc;
+        od::object obj;
+        bool ok = !parser.iterate(rec, doc) && !doc.get_object().get(obj);
+        std::map<std::string, DataType> seen;
+        if (ok) {
+          for (auto field : obj) {
+            std::string_view key;
+            od::value v;
+            if (field.unescaped_key().get(key) || field.value().get(v)) {
+              ok = false;
+              break;
+            }
+            DataType t = inferValue(v, o);
+            // Consume nested values fully so that the parser validates them.
+            if (t.id() == TypeId::String) {
+              od::json_type jt;
+              if (!v.type().get(jt) &&
+                  (jt == od::json_type::object || jt == od::json_type::array)) {
+                std::string_view raw;
+                if (!JsonParser::rawNested(v, jt, raw)) {
+                  ok = false;
+                  break;
+                }
+              } else if (jt == od::json_type::string) {
+                std::string_view s;
+                if (v.get_string().get(s)) {
+                  ok = false;
+                  break;
+                }
+              }
+            }
+            std::string k(key);
+            seen[k] = mergeJson(seen.count(k) ? seen[k] : DataType::null(), t);
+          }
+          if (ok && !JsonParser::spansRecord(doc, rec)) ok = false;
+        }
+        if (!ok) {
+          if (o.mode == ParseMode::kFailFast)
+            throw IoError("Malformed JSON record in " + recs.where() +
+                          " (mode FAILFAST): " + std::string(rec.substr(0, 100)));
+          sawCorrupt = true;
+          continue;
+        }
+        for (auto& [k, t] : seen)
+          types[k] = mergeJson(types.count(k) ? types[k] : DataType::null(), t);
+      }
+    }
+    std::vector<Field> fields;
+    for (auto& [k, t] : types)
+      fields.push_back(Field{k, t.id() == TypeId::Null ? DataType::string() : t, true});
+    // As Spark: malformed records seen in PERMISSIVE mode add the corrupt-record column.
+    if (sawCorrupt && o.mode == ParseMode::kPermissive && !o.corruptColumn.empty() &&
+        !types.count(o.corruptColumn))
+      fields.push_back(Field{o.corruptColumn, DataType::string(), true});
+    return Schema(std::move(fields));
+  }
+
+  std::unique_ptr<BatchReader> open(const FileSplit& split, const Schema& schema,
+                                    const std::vector<int>& projection,
+                                    const std::vector<ColumnPredicate>&,
+                                    const FormatOptions& options, int batchRows) const override {
+    checkProjection(schema, projection);
+    return makeJsonReader(split, schema, projection, options, std::max(1, batchRows));
+  }
+
+  std::unique_ptr<BatchWriter> createWriter(const std::string& path, const Schema& schema,
+                                            const FormatOptions& options) const override {
+    return makeJsonWriter(path, schema, options);
+  }
+
+  std::string fileExtension(const FormatOptions& options) const override {
+    return ".json" + compressionExtension(textCompressionOf(options.getString("compression", "")));
+  }
+};
+
+}  // namespace
+
+const FileFormat& jsonFileFormat() {
+  static const JsonFormat f;
+  return f;
+}
+
+}  // namespace ember
