@@ -36,6 +36,9 @@ FunctionRegistry& FunctionRegistry::builtin() {
     fn::registerComparison(*reg);
     fn::registerLogic(*reg);
     fn::registerConditional(*reg);
+    fn::registerLike(*reg);
+    fn::registerStrings(*reg);
+    fn::registerStrings2(*reg);
     return reg;
   }();
   return *r;

@@ -175,19 +175,22 @@ bool implicitlyCastable(const DataType& from, const DataType& to) {
 }
 
 ScalarFunction fixedFunction(std::string name, std::vector<std::string> aliases, std::string usage,
-                             std::vector<DataType> args, DataType result, ScalarKernel kernel) {
+                             std::vector<DataType> args, DataType result, ScalarKernel kernel,
+                             size_t minArgs) {
   ScalarFunction f;
   f.name = name;
   f.aliases = std::move(aliases);
   f.usage = std::move(usage);
-  f.bind = [name, args, result, kernel](std::span<const DataType> types,
-                                        std::span<const std::optional<Value>>) {
-    checkArity(name, types, args.size(), args.size());
+  size_t lo = std::min(minArgs, args.size());
+  f.bind = [name, args, result, kernel, lo](std::span<const DataType> types,
+                                            std::span<const std::optional<Value>>) {
+    checkArity(name, types, lo, args.size());
     for (size_t i = 0; i < types.size(); ++i)
       if (!implicitlyCastable(types[i], args[i]))
         bindError(name, "argument " + std::to_string(i + 1) + " must be " + args[i].toString() +
                             ", got " + types[i].toString());
-    return BoundFunction{result, true, args, kernel};
+    return BoundFunction{result, true,
+                         std::vector<DataType>(args.begin(), args.begin() + types.size()), kernel};
   };
   return f;
 }

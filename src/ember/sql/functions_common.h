@@ -121,6 +121,63 @@ int64_t utf8Length(std::string_view s);
 // Byte offset of code point `cp` (0-based) in s, clamped to s.size().
 size_t utf8Offset(std::string_view s, int64_t cp);
 
+// Per-row kernels for functions whose work is inherently per row (string building):
+// rows where any argument is NULL become NULL without calling f.
+struct RowArgs {
+  std::span<const ColumnPtr> cols;
+  std::vector<const uint64_t*> valid;
+  explicit RowArgs(std::span<const ColumnPtr> c) : cols(c) {
+    for (const auto& x : c)
+      if (x->validity()) valid.push_back(x->validity());
+  }
+  bool anyNull(int64_t i) const {
+    for (const uint64_t* v : valid)
+      if (!bitSet(v, i)) return true;
+    return false;
+  }
+  std::string_view str(size_t k, int64_t i) const { return cols[k]->stringAt(i); }
+  template <class T>
+  T val(size_t k, int64_t i) const {
+    return cols[k]->values<T>()[i];
+  }
+};
+
+// f(const RowArgs&, int64_t row, StringBuilder&) appends exactly one value or null().
+template <class F>
+ColumnPtr stringRows(std::span<const ColumnPtr> args, int64_t rows, F f) {
+  RowArgs a(args);
+  StringBuilder b(rows, args.empty() ? 0 : args[0]->charsSize());
+  for (int64_t i = 0; i < rows; ++i) {
+    if (a.anyNull(i))
+      b.null();
+    else
+      f(a, i, b);
+  }
+  return b.finish();
+}
+
+// f(const RowArgs&, int64_t row, T& out) -> bool (false = NULL).
+template <class T, class F>
+ColumnPtr fixedRows(const DataType& t, std::span<const ColumnPtr> args, int64_t rows, F f) {
+  RowArgs a(args);
+  ColumnPtr out = Column::make(t, rows);
+  T* o = out->mutableValues<T>();
+  for (int64_t i = 0; i < rows; ++i) {
+    if (a.anyNull(i) || !f(a, i, o[i])) {
+      o[i] = T{};
+      clearBit(out->mutableValidity(), i);
+    }
+  }
+  return out;
+}
+
+// Decodes the code point at s[i] and advances i (invalid bytes decode as themselves).
+uint32_t decodeUtf8(std::string_view s, size_t& i);
+void encodeUtf8(uint32_t cp, std::string& out);
+// Unicode simple case mapping of one code point.
+uint32_t toUpperCp(uint32_t cp);
+uint32_t toLowerCp(uint32_t cp);
+
 // ---- bind helpers ----
 [[noreturn]] void bindError(const std::string& fn, const std::string& what);
 // Throws unless min <= argTypes.size() <= max.
@@ -139,8 +196,11 @@ DataType adjustDecimal(int precision, int scale);
 // implicit casts: numbers widen, strings become numbers/dates, atoms become strings).
 bool implicitlyCastable(const DataType& from, const DataType& to);
 // A function with a fixed signature: args are cast to `args`, result `result`.
+// With minArgs < args.size(), trailing arguments are optional: the kernel receives only
+// those given.
 ScalarFunction fixedFunction(std::string name, std::vector<std::string> aliases, std::string usage,
-                             std::vector<DataType> args, DataType result, ScalarKernel kernel);
+                             std::vector<DataType> args, DataType result, ScalarKernel kernel,
+                             size_t minArgs = SIZE_MAX);
 
 // ---- comparisons (functions_compare.cpp) ----
 enum class CmpOp { Eq, Ne, Lt, Le, Gt, Ge, NullSafeEq };
