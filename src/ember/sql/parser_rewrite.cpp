@@ -1,0 +1,211 @@
+// The Spark -> PostgreSQL pre-pass over a query's tokens, and the libpg-query call.
+//
+// Rewrites (each output byte remembers the original byte it came from):
+//   `name`                 -> "name"
+//   csv.`/path`            -> "__ember_file_<i>" (FileSource recorded)
+//   ==                     -> =
+//   a DIV b                -> a # b (pg has no DIV; `#` is translated to "div")
+//   a [NOT] RLIKE|REGEXP b -> a ~ b / a !~ b
+//   [LEFT] SEMI|ANTI JOIN  -> JOIN (the join type is recorded by the JOIN's offset)
+//   INTERVAL 3 DAYS        -> INTERVAL '3 DAYS'
+//   'a\'b'                 -> E'a\'b' (Spark processes backslash escapes in strings)
+//   FROM (SELECT ...)      -> FROM (SELECT ...) AS __ember_sq_<i> (pg 15 requires an alias)
+#include <pg_query.h>
+
+#include <set>
+
+#include "ember/common/errors.h"
+#include "ember/sql/parser_internal.h"
+
+namespace ember::sql::detail {
+
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool isWordIn(const Token& t, const std::set<std::string>& words) {
+  return t.kind == Token::Word && words.count(lower(t.text)) > 0;
+}
+
+const std::set<std::string> kFileFormats = {"csv", "parquet", "json", "text", "orc", "avro"};
+const std::set<std::string> kIntervalUnits = {
+    "year",   "years",   "month",       "months",       "week",        "weeks",
+    "day",    "days",    "hour",        "hours",        "minute",      "minutes",
+    "second", "seconds", "millisecond", "milliseconds", "microsecond", "microseconds"};
+// Words that, right after a FROM subquery's ')', mean the subquery has no alias.
+const std::set<std::string> kNotAlias = {
+    "where",  "group", "having", "order", "limit", "offset", "union",   "intersect",
+    "except", "join",  "inner",  "left",  "right", "full",   "cross",   "natural",
+    "on",     "using", "window", "semi",  "anti",  "fetch",  "lateral", "tablesample"};
+// Words that end a FROM clause at the current parenthesis depth.
+const std::set<std::string> kEndsFrom = {"where",  "group",  "having", "order",
+                                         "limit",  "offset", "union",  "intersect",
+                                         "except", "window", "select", "qualify"};
+// Words after which DIV cannot be the operator.
+const std::set<std::string> kNotOperand = {"select", "where", "and",  "or",       "not",
+                                           "by",     "on",    "when", "then",     "else",
+                                           "having", "from",  "as",   "distinct", "case"};
+
+struct Emitter {
+  PgText& out;
+  void copy(const std::string& sql, int from, int to) {
+    for (int i = from; i < to; ++i) {
+      out.text += sql[i];
+      out.origin.push_back(i);
+    }
+  }
+  void put(const std::string& s, int origin) {
+    for (char c : s) {
+      out.text += c;
+      out.origin.push_back(origin);
+    }
+  }
+};
+
+struct Paren {
+  bool extractLike = false;  // EXTRACT(.. FROM ..) and friends: FROM is not a clause
+  bool inFrom = false;
+  bool fromSubquery = false;
+};
+
+}  // namespace
+
+PgText rewriteForPg(const std::string& sql, int begin, int end, const std::string& prefix) {
+  PgText out;
+  Emitter em{out};
+  em.put(prefix, begin);
+  auto toks = tokenize(sql, begin, end);
+  for (const auto& t : toks)
+    if (t.kind == Token::Word) out.spelling.emplace(lower(t.text), t.text);
+
+  std::vector<Paren> parens(1);
+  int last = begin;  // original offset up to which text has been emitted
+  int subqueries = 0;
+  for (size_t k = 0; k + 1 < toks.size(); ++k) {
+    const Token& t = toks[k];
+    const Token& next = toks[k + 1];
+    const Token* prev = k > 0 ? &toks[k - 1] : nullptr;
+    em.copy(sql, last, t.begin);
+    last = t.end;
+    auto skipTo = [&](size_t lastIndex) {
+      k = lastIndex;
+      last = toks[lastIndex].end;
+    };
+
+    if (t.kind == Token::Word) {
+      std::string w = lower(t.text);
+      if (w == "from" && !parens.back().extractLike) parens.back().inFrom = true;
+      if (kEndsFrom.count(w)) parens.back().inFrom = false;
+    }
+
+    if (t.kind == Token::Backtick) {
+      std::string q = "\"";
+      for (char c : t.text) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+      em.put(q + "\"", t.begin);
+    } else if (isWordIn(t, kFileFormats) && next.isOp(".") && toks[k + 2].kind == Token::Backtick) {
+      FileSource src;
+      src.format = lower(t.text);
+      src.paths.push_back(toks[k + 2].text);
+      em.put("\"" + std::string(kFilePrefix) + std::to_string(out.files.size()) + "\"", t.begin);
+      out.files.push_back(std::move(src));
+      skipTo(k + 2);
+    } else if (t.isOp("==")) {
+      em.put("=", t.begin);
+    } else if (t.is("div") && !next.isOp("(") && prev &&
+               (prev->kind != Token::Word || !isWordIn(*prev, kNotOperand)) &&
+               (prev->kind != Token::Op || prev->isOp(")"))) {
+      em.put("#", t.begin);
+    } else if (t.is("not") && (next.is("rlike") || next.is("regexp"))) {
+      em.put("!~", t.begin);
+      skipTo(k + 1);
+    } else if (t.is("rlike") || t.is("regexp")) {
+      em.put("~", t.begin);
+    } else if ((t.is("left") && (next.is("semi") || next.is("anti")) && toks[k + 2].is("join")) ||
+               ((t.is("semi") || t.is("anti")) && next.is("join"))) {
+      bool anti = t.is("anti") || next.is("anti");
+      out.specialJoins[static_cast<int>(out.text.size())] =
+          anti ? JoinType::LeftAnti : JoinType::LeftSemi;
+      em.put("JOIN", t.begin);
+      skipTo(t.is("left") ? k + 2 : k + 1);
+    } else if (t.is("interval")) {
+      // INTERVAL (value unit)+ with numbers or strings as values -> INTERVAL 'v unit ...'.
+      std::string spec;
+      size_t j = k + 1;
+      while (true) {
+        size_t v = j;
+        std::string sign;
+        if (toks[v].isOp("-") && toks[v + 1].kind == Token::Number) {
+          sign = "-";
+          ++v;
+        }
+        if (toks[v].kind != Token::Number && toks[v].kind != Token::String) break;
+        if (!isWordIn(toks[v + 1], kIntervalUnits)) break;
+        spec += (spec.empty() ? "" : " ") + sign + toks[v].text + " " + toks[v + 1].text;
+        j = v + 2;
+      }
+      if (spec.empty()) {
+        em.copy(sql, t.begin, t.end);
+      } else {
+        em.put("INTERVAL '" + spec + "'", t.begin);
+        skipTo(j - 1);
+      }
+    } else if (t.kind == Token::String &&
+               sql.substr(t.begin, t.end - t.begin).find('\\') != std::string::npos) {
+      em.put("E", t.begin);
+      em.copy(sql, t.begin, t.end);
+    } else if (t.isOp("(")) {
+      Paren p;
+      p.extractLike = prev && (prev->is("extract") || prev->is("substring") || prev->is("trim") ||
+                               prev->is("position") || prev->is("overlay"));
+      p.fromSubquery = parens.back().inFrom && prev &&
+                       (prev->is("from") || prev->is("join") || prev->isOp(",")) &&
+                       (next.is("select") || next.is("with") || next.is("values"));
+      parens.push_back(p);
+      em.copy(sql, t.begin, t.end);
+    } else if (t.isOp(")")) {
+      em.copy(sql, t.begin, t.end);
+      if (parens.size() > 1) {
+        Paren p = parens.back();
+        parens.pop_back();
+        bool hasAlias = next.is("as") || next.kind == Token::Quoted ||
+                        next.kind == Token::Backtick ||
+                        (next.kind == Token::Word && !isWordIn(next, kNotAlias));
+        if (p.fromSubquery && !hasAlias)
+          em.put(" AS " + std::string(kSubqueryAliasPrefix) + std::to_string(subqueries++),
+                 t.end - 1);
+      }
+    } else {
+      em.copy(sql, t.begin, t.end);
+    }
+  }
+  em.copy(sql, last, end);
+  out.origin.push_back(end);
+  return out;
+}
+
+Json runPg(const std::string& sql, const PgText& text) {
+  PgQueryParseResult r = pg_query_parse(text.text.c_str());
+  if (r.error) {
+    std::string msg = r.error->message ? r.error->message : "syntax error";
+    int cursor = r.error->cursorpos;  // 1-based, 0 if unknown
+    pg_query_free_parse_result(r);
+    // pg quotes the token with double quotes; single quotes read better around SQL.
+    size_t q = msg.find("at or near \"");
+    if (q != std::string::npos && msg.back() == '"') {
+      msg[q + 11] = '\'';
+      msg.back() = '\'';
+    }
+    int at = -1;
+    if (cursor > 0 && cursor <= static_cast<int>(text.origin.size())) at = text.origin[cursor - 1];
+    throwAt(sql, at, msg);
+  }
+  Json tree = Json::parse(r.parse_tree);
+  pg_query_free_parse_result(r);
+  if (!tree.contains("stmts")) return Json::array();
+  return tree["stmts"];
+}
+
+}  // namespace ember::sql::detail
