@@ -39,6 +39,8 @@ FunctionRegistry& FunctionRegistry::builtin() {
     fn::registerLike(*reg);
     fn::registerStrings(*reg);
     fn::registerStrings2(*reg);
+    fn::registerDatetime(*reg);
+    fn::registerDatetimeFormat(*reg);
     return reg;
   }();
   return *r;
