@@ -41,6 +41,8 @@ FunctionRegistry& FunctionRegistry::builtin() {
     fn::registerStrings2(*reg);
     fn::registerDatetime(*reg);
     fn::registerDatetimeFormat(*reg);
+    fn::registerMath(*reg);
+    fn::registerHash(*reg);
     return reg;
   }();
   return *r;
