@@ -212,7 +212,7 @@ void registerConditional(FunctionRegistry& r) {
   r.add(conditional(
       "ifnull", {"nvl"}, "ifnull(a, b) - a unless it is NULL, else b",
       [](std::span<const DataType> t, Lits) { return bindCoalesce("ifnull", t, 2, 2); }));
-  r.add(conditional("if", {"iff"}, "if(cond, a, b) - a where cond is true, else b",
+  r.add(conditional("if", {}, "if(cond, a, b) - a where cond is true, else b",
                     [](std::span<const DataType> types, Lits) {
                       checkArity("if", types, 3, 3);
                       if (types[0].id() != TypeId::Boolean && !isNullType(types[0]))

@@ -259,7 +259,7 @@ BoundFunction bindPmod(std::span<const DataType> types, std::span<const std::opt
 }
 
 ScalarFunction constant(std::string name, double v) {
-  return fixedFunction(name, {}, name + "() - " + std::to_string(v), {}, kDouble,
+  return fixedFunction(name, {}, name + "() - " + formatFloating(v, false), {}, kDouble,
                        [v](std::span<const ColumnPtr>, int64_t rows) {
                          ColumnPtr out = Column::make(kDouble, rows);
                          std::fill_n(out->mutableValues<double>(), rows, v);
