@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Ember's benchmarks, side by side with the peer engines of ../shared/peers.
-# usage: bench/run.sh [wordcount] [scheduler] [spill] [quick]   (default: wordcount scheduler spill)
+# usage: bench/run.sh [wordcount] [scheduler] [spill] [quick] [ui]   (default: wordcount scheduler spill)
 #   wordcount  1 GiB corpus: Ember local[1] and local[2], the reference counter
 #              (../shared/peers/limit/wordcount.cpp, -O3 -march=native) at 1 and 2 threads,
 #              DuckDB 2 and 1 threads, Polars 2 threads (in-memory and streaming engines),
@@ -8,6 +8,7 @@
 #   scheduler  Ember: 10,000 and 100,000 empty tasks in local[1] and local[2]; dask scheduler peer
 #   spill      Ember: sortBy and reduceByKey of ~400 MB generated records with a 64m budget
 #   quick      wordcount with Ember, DuckDB and the reference counter only (re-runs)
+#   ui         Ember: 100,000 tiny tasks in local[2] with the web UI and event log on vs off
 # env: REPS=3 (runs per measurement; a first run > SLOW=30 s is not repeated)
 #      TIMEOUT=900 (per command)  JOBS=1 (ninja -j)  OUTDIR=bench/out/<date-time>
 # Everything generated lives in git-ignored folders: bench/data/ (corpus, compiled
@@ -59,7 +60,7 @@ ensure_data() {
 ensure_build() {
   [ -f "$BUILD/build.ninja" ] ||
     cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DEMBER_BUILD_TESTS=OFF > /dev/null
-  ninja -C "$BUILD" -j"$JOBS" wordcount_bench scheduler_bench spill_bench || exit 1
+  ninja -C "$BUILD" -j"$JOBS" wordcount_bench scheduler_bench spill_bench ui_overhead_bench || exit 1
 }
 
 ensure_peers() {
@@ -164,10 +165,17 @@ spill() {
   cat "$SP" | tee -a "$LOG"
 }
 
+ui() {
+  UI=$OUTDIR/ui.csv
+  [ -s "$UI" ] || echo "peer,workload,query,master,threads,job_seconds,drained_seconds" > "$UI"
+  run "$UI" bash -c "'$BUILD/bench/ui_overhead_bench' --master 'local[2]' 5 100000 >> '$UI'"
+  cat "$UI" | tee -a "$LOG"
+}
+
 todo=("$@")
 [ ${#todo[@]} -gt 0 ] || todo=(wordcount scheduler spill)
 for w in "${todo[@]}"; do
-  case $w in wordcount | scheduler | spill | quick) ;; *) echo "unknown benchmark: $w" >&2; exit 2 ;; esac
+  case $w in wordcount | scheduler | spill | quick | ui) ;; *) echo "unknown benchmark: $w" >&2; exit 2 ;; esac
 done
 say "results in $OUTDIR; nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo)"
 ensure_data

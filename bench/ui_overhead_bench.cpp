@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
     double c = bench::median(offAll), d = bench::median(onAll);
     std::printf("ember,ui_overhead,off_%d,%s,%d,%.3f,%.3f\n", tasks, master.c_str(), slots, a, c);
     std::printf("ember,ui_overhead,on_%d,%s,%d,%.3f,%.3f\n", tasks, master.c_str(), slots, b, d);
-    std::printf("# ratio on/off: job %.3f, drained %.3f\n", b / a, d / c);
+    std::fprintf(stderr, "ui_overhead_bench ratio on/off: job %.3f, drained %.3f\n", b / a, d / c);
   } catch (const ember::EmberError& e) {
     std::fprintf(stderr, "ui_overhead_bench failed: %s\n", e.what());
     return 1;

@@ -115,15 +115,6 @@ void AppStore::onJobEnd(const JobEnd& e) {
   touch(e.time);
 }
 
-void AppStore::forActiveJobsOf(int stageId, const std::function<void(JobRow&)>& f) {
-  auto a = activeJobsByStage_.find(stageId);
-  if (a == activeJobsByStage_.end()) return;
-  for (int jobId : a->second) {
-    auto j = s_.jobs.find(jobId);
-    if (j != s_.jobs.end()) f(j->second);
-  }
-}
-
 void AppStore::onStageSubmitted(const StageSubmitted& e) {
   std::lock_guard lock(mu_);
   StageRow& s = s_.stages[{e.stageId, e.attempt}];

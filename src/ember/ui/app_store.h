@@ -15,7 +15,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -181,7 +180,16 @@ class AppStore : public EventListener {
   void trimStages();
   void trimTasks();
   void trimSql();
-  void forActiveJobsOf(int stageId, const std::function<void(JobRow&)>& f);
+  // Calls f(JobRow&) for each running job that contains the stage.
+  template <class F>
+  void forActiveJobsOf(int stageId, F&& f) {
+    auto a = activeJobsByStage_.find(stageId);
+    if (a == activeJobsByStage_.end()) return;
+    for (int jobId : a->second) {
+      auto j = s_.jobs.find(jobId);
+      if (j != s_.jobs.end()) f(j->second);
+    }
+  }
 
   const RetentionLimits limits_;
   mutable std::mutex mu_;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
 #include <nlohmann/json.hpp>
 
 #include "ember/common/errors.h"
@@ -57,17 +59,62 @@ constexpr const char* kNames[] = {"ApplicationStart", "ApplicationEnd",    "Exec
                                   "TaskEnd",          "SqlExecutionStart", "SqlExecutionEnd"};
 static_assert(std::size(kNames) == std::variant_size_v<SchedulerEvent>);
 
+void appendInt(int64_t v, std::string& out) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+// `"name":value` preceded by a comma.
+void appendField(std::string_view name, int64_t v, std::string& out) {
+  out += ",\"";
+  out += name;
+  out += "\":";
+  appendInt(v, out);
+}
+
+// Only the non-zero counters: tiny tasks leave most at zero, and absent fields read back
+// as zero (the readers use defaults), so this halves a typical TaskEnd line.
 void appendMetrics(const TaskMetrics& m, std::string& out) {
-  fmt::format_to(std::back_inserter(out),
-                 "{{\"runTimeNs\":{},\"recordsRead\":{},\"bytesRead\":{},\"recordsWritten\":{},"
-                 "\"bytesWritten\":{},\"shuffleRecordsRead\":{},\"shuffleBytesRead\":{},"
-                 "\"shuffleRecordsWritten\":{},\"shuffleBytesWritten\":{},"
-                 "\"memoryBytesSpilled\":{},\"diskBytesSpilled\":{},\"resultBytes\":{},"
-                 "\"peakExecutionMemory\":{}}}",
-                 m.runTimeNs, m.recordsRead, m.bytesRead, m.recordsWritten, m.bytesWritten,
-                 m.shuffleRecordsRead, m.shuffleBytesRead, m.shuffleRecordsWritten,
-                 m.shuffleBytesWritten, m.memoryBytesSpilled, m.diskBytesSpilled, m.resultBytes,
-                 m.peakExecutionMemory);
+  const std::pair<std::string_view, int64_t> fields[] = {
+      {"runTimeNs", m.runTimeNs},
+      {"recordsRead", m.recordsRead},
+      {"bytesRead", m.bytesRead},
+      {"recordsWritten", m.recordsWritten},
+      {"bytesWritten", m.bytesWritten},
+      {"shuffleRecordsRead", m.shuffleRecordsRead},
+      {"shuffleBytesRead", m.shuffleBytesRead},
+      {"shuffleRecordsWritten", m.shuffleRecordsWritten},
+      {"shuffleBytesWritten", m.shuffleBytesWritten},
+      {"memoryBytesSpilled", m.memoryBytesSpilled},
+      {"diskBytesSpilled", m.diskBytesSpilled},
+      {"resultBytes", m.resultBytes},
+      {"peakExecutionMemory", m.peakExecutionMemory}};
+  const size_t open = out.size();
+  for (const auto& [name, value] : fields)
+    if (value != 0) appendField(name, value, out);
+  if (out.size() == open) {
+    out += "{}";
+  } else {
+    out[open] = '{';  // the first field's comma
+    out += '}';
+  }
+}
+
+// The fields TaskStart and TaskEnd share.
+template <class E>
+void appendTaskFields(const char* event, const E& t, std::string& out) {
+  out += "{\"Event\":\"";
+  out += event;
+  out += '"';
+  appendField("stageId", t.stageId, out);
+  appendField("stageAttempt", t.stageAttempt, out);
+  appendField("taskId", t.taskId, out);
+  appendField("partition", t.partition, out);
+  appendField("attempt", t.attempt, out);
+  appendField("time", t.time, out);
+  out += ",\"executorId\":";
+  appendJsonString(t.executorId, out);
 }
 
 template <class E>
@@ -79,6 +126,14 @@ LoggedEvent as(const json& j) {
 
 void appendJsonString(std::string_view s, std::string& out) {
   out += '"';
+  const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+    return static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\';
+  });
+  if (plain) {  // the common case: ids, "Success"
+    out += s;
+    out += '"';
+    return;
+  }
   for (char c : s) {
     switch (c) {
       case '"':
@@ -108,24 +163,16 @@ void appendJsonString(std::string_view s, std::string& out) {
 }
 
 void appendEventJson(const SchedulerEvent& event, std::string& out) {
-  // The two task events by hand: one per task start and end, the bulk of every log.
+  // The two task events by hand (no format-string parsing): one each per task start
+  // and end, the bulk of every log, written on the bus dispatcher.
   if (const auto* t = std::get_if<TaskStart>(&event)) {
-    fmt::format_to(std::back_inserter(out),
-                   "{{\"Event\":\"TaskStart\",\"stageId\":{},\"stageAttempt\":{},\"taskId\":{},"
-                   "\"partition\":{},\"attempt\":{},\"time\":{},\"executorId\":",
-                   t->stageId, t->stageAttempt, t->taskId, t->partition, t->attempt, t->time);
-    appendJsonString(t->executorId, out);
+    appendTaskFields("TaskStart", *t, out);
     out += "}\n";
     return;
   }
   if (const auto* t = std::get_if<TaskEnd>(&event)) {
-    fmt::format_to(std::back_inserter(out),
-                   "{{\"Event\":\"TaskEnd\",\"stageId\":{},\"stageAttempt\":{},\"taskId\":{},"
-                   "\"partition\":{},\"attempt\":{},\"time\":{},\"succeeded\":{},\"executorId\":",
-                   t->stageId, t->stageAttempt, t->taskId, t->partition, t->attempt, t->time,
-                   t->succeeded);
-    appendJsonString(t->executorId, out);
-    out += ",\"reason\":";
+    appendTaskFields("TaskEnd", *t, out);
+    out += t->succeeded ? ",\"succeeded\":true,\"reason\":" : ",\"succeeded\":false,\"reason\":";
     appendJsonString(t->reason, out);
     out += ",\"metrics\":";
     appendMetrics(t->metrics, out);

@@ -148,6 +148,11 @@ std::string pageFrame(const AppState& s, const PageBase& b, const std::string& a
   out += fmt::format("</nav><span class=\"app\">{} &middot; {}{}</span></header><main>",
                      esc(s.appName), esc(s.appId),
                      b.history ? " &middot; history" : (s.live() ? "" : " &middot; finished"));
+  if (b.droppedEvents > 0)
+    out += fmt::format(
+        "<p class=\"error\">The event bus dropped {} events: counts here may be incomplete. "
+        "Raise ember.scheduler.listenerbus.eventqueue.capacity.</p>",
+        b.droppedEvents);
   out += fmt::format("<h1>{}</h1>", esc(title));
   out += body;
   out += fmt::format("</main><script>{}</script></body></html>", kJs);

@@ -18,7 +18,8 @@ namespace ember::ui {
 struct PageBase {
   std::string base;
   bool history = false;
-  int64_t now = 0;  // wall-clock ms of the request for a live UI; 0 in history
+  int64_t now = 0;            // wall-clock ms of the request for a live UI; 0 in history
+  int64_t droppedEvents = 0;  // by the live event bus: the pages may be incomplete
 };
 
 // "Now" for durations of running things: the request's time in a live UI, the last

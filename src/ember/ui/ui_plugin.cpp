@@ -48,6 +48,7 @@ class LiveSource : public AppSource {
   StorageBlocks blocks(const std::string& appId) override {
     return appId == appId_ ? ctx_.blockManager().blocks() : StorageBlocks{};
   }
+  int64_t droppedEvents() override { return ctx_.eventBus().droppedEvents(); }
 
  private:
   std::string appId_;
@@ -57,7 +58,7 @@ class LiveSource : public AppSource {
 
 class UiPlugin : public ContextPlugin {
  public:
-  explicit UiPlugin(Context& ctx) : appId_(ctx.appId()) {
+  explicit UiPlugin(Context& ctx) : ctx_(ctx), appId_(ctx.appId()) {
     const Config& conf = ctx.conf();
     std::vector<SchedulerEvent> seeds{
         ApplicationStart{ctx.appId(), conf.get("ember.app.name"), ctx.master(), nowMs()},
@@ -104,10 +105,18 @@ class UiPlugin : public ContextPlugin {
       std::lock_guard lock(gPortsMu);
       gPorts.erase(appId_);
     }
-    if (log_) log_->stop();
+    if (log_) {
+      log_->stop();
+      if (int64_t dropped = ctx_.eventBus().droppedEvents())
+        logWarn(
+            "the event log {} misses {} events the event bus dropped; raise "
+            "ember.scheduler.listenerbus.eventqueue.capacity",
+            log_->path(), dropped);
+    }
   }
 
  private:
+  Context& ctx_;  // outlives the plugin (context_plugin.h)
   std::string appId_;
   std::shared_ptr<AppStore> store_;
   std::shared_ptr<EventLogWriter> log_;

@@ -146,7 +146,7 @@ void UiServer::route() {
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count();
       auto html = src.store(ids[0])->read([&](const AppState& s) {
-        return renderPage(s, PageBase{"", false, nowMs}, path, q, blocks);
+        return renderPage(s, PageBase{"", false, nowMs, src.droppedEvents()}, path, q, blocks);
       });
       if (!html) return notFound(res, path);
       res.set_content(*html, kHtml);

@@ -36,6 +36,8 @@ class AppSource {
   virtual std::shared_ptr<const AppStore> store(const std::string& appId) = 0;
   // Cached blocks of a live application; empty in history.
   virtual StorageBlocks blocks(const std::string& /*appId*/) { return {}; }
+  // Events the live bus dropped (queue full); 0 in history.
+  virtual int64_t droppedEvents() { return 0; }
 };
 
 class UiServer {
