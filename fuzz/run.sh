@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (clang, ASan + UBSan) and runs each for N seconds on its
-# corpus (fuzz/corpus/<format>/, seeded with the small test fixtures; new inputs found are
-# kept there). Crashes are written to fuzz/artifacts/<format>/.
+# seed corpus (fuzz/corpus/<format>/, the small test fixtures) plus a working corpus outside
+# the repository ($EMBER_FUZZ_BUILD/corpus/<format>, which keeps the inputs found between
+# runs). Crashes are written to fuzz/artifacts/<format>/ (add fixed ones to fuzz/corpus).
 # Usage: fuzz/run.sh [seconds per harness, default 60] [harness names: csv parquet json]
 # Needs clang++ with libFuzzer (Debian: clang, libfuzzer-14-dev or the clang runtime).
 set -euo pipefail
@@ -29,10 +30,10 @@ status=0
 for h in "${HARNESSES[@]}"; do
   [ -f "$ROOT/fuzz/${h}_fuzz.cpp" ] || { echo "no harness fuzz/${h}_fuzz.cpp"; exit 1; }
   "$CXX" "${FLAGS[@]}" -fsanitize=fuzzer "$ROOT/fuzz/${h}_fuzz.cpp" "${OBJS[@]}" "${LIBS[@]}" -o "$OUT/${h}_fuzz"
-  mkdir -p "$ROOT/fuzz/corpus/$h" "$ROOT/fuzz/artifacts/$h"
+  mkdir -p "$ROOT/fuzz/corpus/$h" "$ROOT/fuzz/artifacts/$h" "$OUT/corpus/$h"
   echo "== fuzzing $h for ${SECONDS_EACH}s"
   if ! "$OUT/${h}_fuzz" -max_total_time="$SECONDS_EACH" -rss_limit_mb=4096 -max_len=65536 -timeout=20 \
-      -artifact_prefix="$ROOT/fuzz/artifacts/$h/" "$ROOT/fuzz/corpus/$h" 2>"$OUT/${h}.log"; then
+      -artifact_prefix="$ROOT/fuzz/artifacts/$h/" "$OUT/corpus/$h" "$ROOT/fuzz/corpus/$h" 2>"$OUT/${h}.log"; then
     echo "!! $h: crash; see $OUT/${h}.log and fuzz/artifacts/$h/"
     status=1
   fi

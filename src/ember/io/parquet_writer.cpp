@@ -3,6 +3,7 @@
 // statistics per column chunk, row groups by row count or in-memory size.
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <unordered_map>
 
 #include "ember/columnar/column_ops.h"
@@ -206,20 +207,13 @@ class ParquetWriterImpl final : public BatchWriter {
     for (size_t p = 0; p < parts.size(); ++p) {
       const Column& c = *parts[p];
       ch.numValues += c.size();
-      for (int64_t i = 0; i < c.size(); ++i) {
-        if (c.isNull(i)) {
-          ++nulls;
-          continue;
-        }
-        if (c.type().id() == TypeId::Float32 || c.type().id() == TypeId::Float64) {
-          double d = c.type().id() == TypeId::Float32 ? c.valueAt<float>(i) : c.valueAt<double>(i);
-          if (d != d) continue;  // NaN has no place in min/max
-        }
-        if (minPart < 0 || lessRows(c, i, *parts[static_cast<size_t>(minPart)], minRow))
-          minPart = static_cast<int>(p), minRow = i;
-        if (maxPart < 0 || lessRows(*parts[static_cast<size_t>(maxPart)], maxRow, c, i))
-          maxPart = static_cast<int>(p), maxRow = i;
-      }
+      nulls += c.nullCount();
+      int64_t lo = -1, hi = -1;
+      if (!minMaxRows(c, lo, hi)) continue;
+      if (minPart < 0 || lessRows(c, lo, *parts[static_cast<size_t>(minPart)], minRow))
+        minPart = static_cast<int>(p), minRow = lo;
+      if (maxPart < 0 || lessRows(*parts[static_cast<size_t>(maxPart)], maxRow, c, hi))
+        maxPart = static_cast<int>(p), maxRow = hi;
     }
     ch.stats.nullCount = nulls;
     if (minPart >= 0) {
@@ -234,22 +228,26 @@ class ParquetWriterImpl final : public BatchWriter {
     std::vector<std::string_view> dictValues;
     bool useDict = false;
     if (dictionary_ && pc.type.id() == TypeId::String && ch.numValues > nulls) {
-      int64_t nonNull = ch.numValues - nulls, dictBytes = 0;
+      int64_t dictBytes = 0, seen = 0;
       useDict = true;
       for (const auto& part : parts) {
         for (int64_t i = 0; i < part->size() && useDict; ++i) {
           if (part->isNull(i)) continue;
+          ++seen;
           auto [it, fresh] =
               dict.emplace(part->stringAt(i), static_cast<uint32_t>(dictValues.size()));
           if (fresh) {
             dictValues.push_back(it->first);
             dictBytes += static_cast<int64_t>(it->first.size()) + 4;
-            if (static_cast<int64_t>(dictValues.size()) * 2 > nonNull + 16 ||
+            // Gives up as soon as the values seen so far are mostly distinct, so that
+            // unique columns (comments, keys) cost little.
+            if ((seen >= 1024 && static_cast<int64_t>(dictValues.size()) * 2 > seen) ||
                 dictBytes > (int64_t{8} << 20))
               useDict = false;
           }
         }
       }
+      if (!useDict) dict.clear(), dictValues.clear();
     }
     if (useDict) {
       std::string body;
@@ -294,10 +292,38 @@ class ParquetWriterImpl final : public BatchWriter {
       defs.clear(), idx.clear(), bools.clear(), values.clear();
       pageValues = 0;
     };
+    int bulkWidth = 0;
+    switch (pc.type.id()) {
+      case TypeId::Int32:
+      case TypeId::Date:
+      case TypeId::Float32:
+        bulkWidth = 4;
+        break;
+      case TypeId::Int64:
+      case TypeId::Timestamp:
+      case TypeId::Float64:
+        bulkWidth = 8;
+        break;
+      case TypeId::Decimal:
+        bulkWidth = pc.physical == pq::kInt64 ? 8 : 0;
+        break;
+      default:
+        break;
+    }
+    if (useDict) bulkWidth = 0;
     for (const auto& part : parts) {
       const Column& c = *part;
       for (int64_t from = 0; from < c.size(); from += kSliceRows) {
         int64_t to = std::min(c.size(), from + kSliceRows);
+        if (bulkWidth > 0 && !c.mayHaveNulls()) {
+          // Ember's storage is the Parquet PLAIN layout: copy the slice.
+          values.append(reinterpret_cast<const char*>(c.valuesBuffer().data()) + from * bulkWidth,
+                        static_cast<size_t>((to - from) * bulkWidth));
+          if (pc.optional) defs.insert(defs.end(), static_cast<size_t>(to - from), 1u);
+          pageValues += to - from;
+          if (values.size() >= kPageBytes) flushPage();
+          continue;
+        }
         for (int64_t i = from; i < to; ++i) {
           bool valid = c.isValid(i);
           if (pc.optional)
@@ -320,6 +346,66 @@ class ParquetWriterImpl final : public BatchWriter {
     }
     flushPage();
     return ch;
+  }
+
+  // Rows of the smallest and largest non-null (non-NaN) values of c; false if none.
+  template <class T>
+  static bool minMaxTyped(const Column& c, int64_t& lo, int64_t& hi) {
+    const T* v = c.values<T>();
+    bool any = false;
+    for (int64_t i = 0; i < c.size(); ++i) {
+      if (c.isNull(i)) continue;
+      if constexpr (std::is_floating_point_v<T>) {
+        if (v[i] != v[i]) continue;
+      }
+      if (!any) {
+        lo = hi = i, any = true;
+        continue;
+      }
+      if (v[i] < v[lo]) lo = i;
+      if (v[hi] < v[i]) hi = i;
+    }
+    return any;
+  }
+
+  static bool minMaxRows(const Column& c, int64_t& lo, int64_t& hi) {
+    switch (c.type().id()) {
+      case TypeId::Boolean:
+        return minMaxTyped<uint8_t>(c, lo, hi);
+      case TypeId::Int8:
+        return minMaxTyped<int8_t>(c, lo, hi);
+      case TypeId::Int16:
+        return minMaxTyped<int16_t>(c, lo, hi);
+      case TypeId::Int32:
+      case TypeId::Date:
+        return minMaxTyped<int32_t>(c, lo, hi);
+      case TypeId::Int64:
+      case TypeId::Timestamp:
+        return minMaxTyped<int64_t>(c, lo, hi);
+      case TypeId::Float32:
+        return minMaxTyped<float>(c, lo, hi);
+      case TypeId::Float64:
+        return minMaxTyped<double>(c, lo, hi);
+      case TypeId::Decimal:
+        return c.type().isWideDecimal() ? minMaxTyped<int128_t>(c, lo, hi)
+                                        : minMaxTyped<int64_t>(c, lo, hi);
+      case TypeId::String: {
+        bool any = false;
+        for (int64_t i = 0; i < c.size(); ++i) {
+          if (c.isNull(i)) continue;
+          if (!any) {
+            lo = hi = i, any = true;
+            continue;
+          }
+          std::string_view x = c.stringAt(i);
+          if (x < c.stringAt(lo)) lo = i;
+          if (c.stringAt(hi) < x) hi = i;
+        }
+        return any;
+      }
+      default:
+        return false;
+    }
   }
 
   static bool lessRows(const Column& a, int64_t i, const Column& b, int64_t j) {

@@ -107,7 +107,21 @@ bool TemporalFormat::parseFields(std::string_view s, int64_t f[8]) const {
 }
 
 std::optional<int32_t> TemporalFormat::parseDate(std::string_view s) const {
-  if (tokens_.empty()) return ember::parseDate(s);
+  if (tokens_.empty()) {
+    // Fast path for the canonical "YYYY-MM-DD" (most dates in data files).
+    auto dig = [&](size_t i) { return static_cast<unsigned>(s[i] - '0'); };
+    if (s.size() == 10 && s[4] == '-' && s[7] == '-') {
+      unsigned y = dig(0) * 1000 + dig(1) * 100 + dig(2) * 10 + dig(3), m = dig(5) * 10 + dig(6),
+               d = dig(8) * 10 + dig(9);
+      bool digits = true;
+      for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) digits &= dig(i) <= 9;
+      if (digits &&
+          isValidCivil(static_cast<int32_t>(y), static_cast<int32_t>(m), static_cast<int32_t>(d)))
+        return daysFromCivil(static_cast<int32_t>(y), static_cast<int32_t>(m),
+                             static_cast<int32_t>(d));
+    }
+    return ember::parseDate(s);
+  }
   int64_t f[8];
   if (!parseFields(s, f)) return std::nullopt;
   return daysFromCivil(static_cast<int32_t>(f[0]), static_cast<int32_t>(f[1]),
