@@ -77,8 +77,9 @@ struct ParquetChunk {
   std::vector<int> encodings;
   ParquetStats stats;
   // Byte range of the chunk's pages in the file.
+  // (Some writers store dictionary_page_offset 0 for "none"; a real one is at least 4.)
   int64_t start() const {
-    return dictPageOffset >= 0 && dictPageOffset < dataPageOffset ? dictPageOffset : dataPageOffset;
+    return dictPageOffset >= 4 && dictPageOffset < dataPageOffset ? dictPageOffset : dataPageOffset;
   }
 };
 
