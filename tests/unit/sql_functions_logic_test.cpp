@@ -122,3 +122,26 @@ TEST(SqlFunctionsLogic, GreatestLeast) {
   EXPECT_EQ(str("least", {str("b"), str("a"), str("c")}), "a");
   EXPECT_EQ(str("greatest", {dec("1.5", 3, 1), i32(1)}), "1.5");
 }
+
+TEST(SqlFunctionsLogic, LongLiteralInListUsesTheSortedPath) {
+  // Ten literal items: the sorted-probe kernel; same answers as the pairwise one.
+  auto value = columnOf(DataType::int64(), {i64(3), i64(11), null(DataType::int64()), i64(-4)});
+  std::vector<ColumnPtr> args{value};
+  for (int k = 10; k >= 1; --k)
+    args.push_back(columnOf(DataType::int32(), std::vector<Value>(4, i32(k == 5 ? -4 : k))));
+  Result r = run("in", args, std::vector<bool>(args.size(), true));
+  EXPECT_EQ(r.values[0].toString(), "true");
+  EXPECT_EQ(r.values[1].toString(), "false");
+  EXPECT_TRUE(r.values[2].isNull());
+  EXPECT_EQ(r.values[3].toString(), "true");
+  args.push_back(columnOf(DataType::int32(), std::vector<Value>(4, null(DataType::int32()))));
+  r = run("in", args, std::vector<bool>(args.size(), true));
+  EXPECT_TRUE(r.values[1].isNull());  // no match and a NULL in the list
+  EXPECT_EQ(r.values[0].toString(), "true");
+  std::vector<ColumnPtr> sargs{columnOf(DataType::string(), {str("k"), str("zz")})};
+  for (char c = 'a'; c <= 'l'; ++c)
+    sargs.push_back(columnOf(DataType::string(), std::vector<Value>(2, str(std::string(1, c)))));
+  r = run("in", sargs, std::vector<bool>(sargs.size(), true));
+  EXPECT_EQ(r.values[0].toString(), "true");
+  EXPECT_EQ(r.values[1].toString(), "false");
+}

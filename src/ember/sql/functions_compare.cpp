@@ -161,6 +161,49 @@ ColumnPtr inKernel(std::span<const ColumnPtr> args, int64_t rows) {
   return out;
 }
 
+// IN over a long list of literals: the list (row 0 of each constant column) is sorted
+// once per batch and every row is a binary search instead of one pass per item.
+template <class T>
+void inSortedFixed(std::span<const ColumnPtr> args, int64_t rows, uint8_t* o, bool& listNull) {
+  std::vector<T> list;
+  for (size_t k = 1; k < args.size(); ++k) {
+    if (args[k]->isNull(0))
+      listNull = true;
+    else
+      list.push_back(args[k]->values<T>()[0]);
+  }
+  auto lt = [](T a, T b) { return ltT(a, b); };
+  std::sort(list.begin(), list.end(), lt);
+  const T* x = args[0]->values<T>();
+  for (int64_t i = 0; i < rows; ++i) o[i] = std::binary_search(list.begin(), list.end(), x[i], lt);
+}
+
+ColumnPtr inSortedKernel(std::span<const ColumnPtr> args, int64_t rows) {
+  ColumnPtr out = Column::make(DataType::boolean(), rows);
+  if (rows == 0) return out;
+  uint8_t* o = out->mutableValues<uint8_t>();
+  bool listNull = false;
+  if (args[0]->type().id() == TypeId::String) {
+    std::vector<std::string_view> list;
+    for (size_t k = 1; k < args.size(); ++k) {
+      if (args[k]->isNull(0))
+        listNull = true;
+      else
+        list.push_back(args[k]->stringAt(0));
+    }
+    std::sort(list.begin(), list.end());
+    for (int64_t i = 0; i < rows; ++i)
+      o[i] = std::binary_search(list.begin(), list.end(), args[0]->stringAt(i));
+  } else {
+    visitFixed(args[0]->type(),
+               [&](auto tag) { inSortedFixed<decltype(tag)>(args, rows, o, listNull); });
+  }
+  const uint64_t* vv = args[0]->validity();
+  for (int64_t i = 0; i < rows; ++i)
+    if (!bitSet(vv, i) || (!o[i] && listNull)) clearBit(out->mutableValidity(), i);
+  return out;
+}
+
 // greatest/least: NULLs are skipped; NULL only when every argument is NULL (Spark).
 template <class T, bool Greatest>
 void pickLoop(std::span<const ColumnPtr> args, T* o, uint64_t* valid, int64_t rows) {
@@ -241,8 +284,12 @@ void registerComparison(FunctionRegistry& r) {
   ScalarFunction in;
   in.name = "in";
   in.usage = "value IN (v1, v2, ...) - whether value equals one of the list";
-  in.bind = [](std::span<const DataType> types, std::span<const std::optional<Value>>) {
+  in.bind = [](std::span<const DataType> types, std::span<const std::optional<Value>> lits) {
     checkArity("in", types, 2, SIZE_MAX);
+    // Long all-literal lists take the sorted-probe kernel (a literal arrives as a
+    // constant column, so its row 0 is its value).
+    bool allLiteral = types.size() > 7;
+    for (size_t i = 1; i < lits.size() && allLiteral; ++i) allLiteral = lits[i].has_value();
     DataType t = types[0];
     for (size_t i = 1; i < types.size(); ++i) {
       auto c = commonType(t, types[i]);
@@ -253,7 +300,7 @@ void registerComparison(FunctionRegistry& r) {
     }
     if (isNullType(t)) t = DataType::boolean();
     return BoundFunction{DataType::boolean(), true, std::vector<DataType>(types.size(), t),
-                         inKernel};
+                         allLiteral ? ScalarKernel(inSortedKernel) : ScalarKernel(inKernel)};
   };
   r.add(in);
   r.add(pick<true>("greatest"));
