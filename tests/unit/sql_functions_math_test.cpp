@@ -90,6 +90,11 @@ TEST(SqlFunctionsMath, DoubleFunctions) {
   EXPECT_DOUBLE_EQ(eval("atan2", {f64(1), f64(1)}).asDouble(), M_PI / 4);
   EXPECT_DOUBLE_EQ(eval("e", {}).asDouble(), M_E);
   EXPECT_DOUBLE_EQ(eval("sqrt", {str("9")}).asDouble(), 3.0);  // numeric string
+  EXPECT_EQ(eval("isnan", {f64(std::nan(""))}).toString(), "true");
+  EXPECT_EQ(eval("isnan", {null(DataType::float64())}).toString(), "false");
+  EXPECT_DOUBLE_EQ(eval("nanvl", {f64(std::nan("")), i32(7)}).asDouble(), 7.0);
+  EXPECT_DOUBLE_EQ(eval("nanvl", {f64(1.5), i32(7)}).asDouble(), 1.5);
+  EXPECT_TRUE(eval("nanvl", {null(DataType::float64()), i32(7)}).isNull());
 }
 
 TEST(SqlFunctionsMath, ModAndPmod) {

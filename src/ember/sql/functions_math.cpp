@@ -258,6 +258,24 @@ BoundFunction bindPmod(std::span<const DataType> types, std::span<const std::opt
   return mod;
 }
 
+// isnan(x): never NULL (NULL is not NaN), as Spark.
+ColumnPtr isnanKernel(std::span<const ColumnPtr> args, int64_t rows) {
+  ColumnPtr out = Column::make(DataType::boolean(), rows);
+  const double* x = args[0]->values<double>();
+  const uint64_t* v = args[0]->validity();
+  uint8_t* o = out->mutableValues<uint8_t>();
+  for (int64_t i = 0; i < rows; ++i) o[i] = bitSet(v, i) && std::isnan(x[i]);
+  return out;
+}
+
+// nanvl(a, b): b where a is NaN, else a.
+ColumnPtr nanvlKernel(std::span<const ColumnPtr> args, int64_t rows) {
+  std::vector<int32_t> sel(static_cast<size_t>(rows));
+  const double* x = args[0]->values<double>();
+  for (int64_t i = 0; i < rows; ++i) sel[static_cast<size_t>(i)] = std::isnan(x[i]) ? 1 : 0;
+  return chooseRows(kDouble, args, sel.data(), rows);
+}
+
 ScalarFunction constant(std::string name, double v) {
   return fixedFunction(name, {}, name + "() - " + formatFloating(v, false), {}, kDouble,
                        [v](std::span<const ColumnPtr>, int64_t rows) {
@@ -326,6 +344,11 @@ void registerMath(FunctionRegistry& r) {
                     [](double x) { return x * 180.0 / std::numbers::pi; }));
   r.add(unaryDouble("radians", {}, "radians(x) - degrees to radians",
                     [](double x) { return x * std::numbers::pi / 180.0; }));
+  ScalarFunction isnan = fixedFunction("isnan", {}, "isnan(x) - whether x is NaN (false for NULL)",
+                                       {kDouble}, DataType::boolean(), isnanKernel);
+  r.add(isnan);
+  r.add(fixedFunction("nanvl", {}, "nanvl(a, b) - b if a is NaN, else a", {kDouble, kDouble},
+                      kDouble, nanvlKernel));
   r.add(constant("pi", std::numbers::pi));
   r.add(constant("e", std::numbers::e));
   ScalarFunction mod = *r.find("%");
