@@ -70,6 +70,7 @@ TEST(SqlFunctionsCast, NumericConversions) {
   EXPECT_EQ(cast1(i32(123), DataType::decimal(4, 2)), "NULL");
   EXPECT_EQ(cast1(i64(INT64_MAX), DataType::decimal(38, 18)),
             "9223372036854775807." + std::string(18, '0'));
+  EXPECT_EQ(cast1(i64(INT64_MAX), DataType::decimal(38, 20)), "NULL");  // 10^39: no wrap
   EXPECT_EQ(cast1(i32(2), DataType::boolean()), "true");
   EXPECT_EQ(cast1(Value::boolean(true), DataType::int32()), "1");
   EXPECT_EQ(cast1(Value::boolean(true), DataType::decimal(3, 1)), "1.0");

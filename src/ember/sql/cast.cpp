@@ -144,9 +144,8 @@ ColumnPtr castNumericTyped(const Column& c, const DataType& to, bool ansi) {
     if (tk == Kind::Dec) {
       int128_t mul = pow10i128(ts);
       return castLoop<From, To>(c, to, ansi, [mul, tp](From x, To& o) {
-        int128_t r = static_cast<int128_t>(x) * mul;  // |x| < 2^63, mul <= 10^38: checked
-        if (!fitsPrecision(r, tp) ||
-            (mul > pow10i128(18) && x != From(0) && r / mul != static_cast<int128_t>(x)))
+        int128_t r;
+        if (__builtin_mul_overflow(static_cast<int128_t>(x), mul, &r) || !fitsPrecision(r, tp))
           return false;
         o = static_cast<To>(r);
         return true;
