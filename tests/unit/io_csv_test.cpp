@@ -81,6 +81,16 @@ TEST_F(CsvTest, InfersSchemaFromHeaderAndValues) {
   EXPECT_TRUE(rows[1][7].isNull());
 }
 
+TEST_F(CsvTest, ByteOrderMarkIsNotPartOfTheHeader) {
+  auto p = write("bom.csv", "\xEF\xBB\xBFid,name\n1,a\n");
+  FormatOptions o{{"header", "true"}, {"inferSchema", "true"}};
+  Schema s = FileFormat::forName("csv").inferSchema({p}, o);
+  EXPECT_EQ(s.toString(), "id: int, name: string");
+  auto noHeader = readAll({p}, Schema({{"a", DataType::string()}, {"b", DataType::string()}}), {});
+  ASSERT_EQ(noHeader.size(), 2u);
+  EXPECT_EQ(noHeader[0][0].asString(), "id");
+}
+
 TEST_F(CsvTest, WithoutInferSchemaEverythingIsStringAndNamesAreGenerated) {
   auto p = write("a.csv", "1,a\n2,b\n");
   Schema s = FileFormat::forName("csv").inferSchema({p}, {});

@@ -134,6 +134,8 @@ bool CsvRecordReader::next(std::string_view& record) {
     recordLine_ = lines_.lineNumber();
     if (first_) {
       first_ = false;
+      // A UTF-8 byte-order mark (spreadsheet exports) is not part of the first field.
+      if (start_ == 0 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
       if (o_.header && start_ == 0) continue;
     }
     if (line.empty() || (o_.comment != '\0' && line[0] == o_.comment)) continue;

@@ -69,7 +69,10 @@ class JsonFormat final : public FileFormat {
                      const FormatOptions& options) const override {
     if (files.empty()) throw UserError("Unable to infer schema for JSON: no input files");
     JsonOptions o = JsonOptions::from(options);
-    std::map<std::string, DataType> types;
+    std::unordered_map<std::string, DataType> types;
+    // The current record's (key, type) pairs, merged into `types` only when the whole
+    // record is well-formed; strings reused across records.
+    std::vector<std::pair<std::string, DataType>> seen;
     bool sawCorrupt = false;
     JsonParser parser;
     double step = 1.0 / o.samplingRatio, nextPick = 0;
@@ -84,7 +87,7 @@ class JsonFormat final : public FileFormat {
         od::document doc;
         od::object obj;
         bool ok = !parser.iterate(rec, doc) && !doc.get_object().get(obj);
-        std::map<std::string, DataType> seen;
+        size_t nSeen = 0;
         if (ok) {
           for (auto field : obj) {
             std::string_view key;
@@ -112,8 +115,9 @@ class JsonFormat final : public FileFormat {
                 }
               }
             }
-            std::string k(key);
-            seen[k] = mergeJson(seen.count(k) ? seen[k] : DataType::null(), t);
+            if (nSeen == seen.size()) seen.emplace_back();
+            seen[nSeen].first.assign(key);
+            seen[nSeen++].second = t;
           }
           if (ok && !JsonParser::spansRecord(doc, rec)) ok = false;
         }
@@ -124,12 +128,17 @@ class JsonFormat final : public FileFormat {
           sawCorrupt = true;
           continue;
         }
-        for (auto& [k, t] : seen)
-          types[k] = mergeJson(types.count(k) ? types[k] : DataType::null(), t);
+        for (size_t i = 0; i < nSeen; ++i) {
+          auto it = types.find(seen[i].first);
+          if (it == types.end())
+            types.emplace(seen[i].first, seen[i].second);
+          else
+            it->second = mergeJson(it->second, seen[i].second);
+        }
       }
     }
     std::vector<Field> fields;
-    for (auto& [k, t] : types)
+    for (auto& [k, t] : std::map<std::string, DataType>(types.begin(), types.end()))
       fields.push_back(Field{k, t.id() == TypeId::Null ? DataType::string() : t, true});
     // As Spark: malformed records seen in PERMISSIVE mode add the corrupt-record column.
     if (sawCorrupt && o.mode == ParseMode::kPermissive && !o.corruptColumn.empty() &&

@@ -67,6 +67,7 @@ class JsonRecords {
     char buf[1 << 16];
     for (size_t n; (n = src->read(buf, sizeof buf)) > 0;) whole_.append(buf, n);
     std::string_view t = trim(whole_);
+    if (t.substr(0, 3) == "\xEF\xBB\xBF") t = trim(t.substr(3));
     while (!t.empty() && (t.front() == '\n' || t.front() == '\r')) t.remove_prefix(1);
     if (!t.empty() && t.front() == '[')
       splitArray(t);
@@ -77,6 +78,8 @@ class JsonRecords {
   bool next(std::string_view& rec) {
     if (lines_) {
       while (lines_->next(rec)) {
+        if (lines_->lineNumber() == 1 && start_ == 0 && rec.substr(0, 3) == "\xEF\xBB\xBF")
+          rec.remove_prefix(3);  // UTF-8 byte-order mark
         if (!trim(rec).empty()) return true;
       }
       return false;
