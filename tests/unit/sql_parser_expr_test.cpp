@@ -120,6 +120,8 @@ TEST(SqlParserExpr, Aggregates) {
                            "bool_and", "every", "percentile_approx"})
     EXPECT_EQ(parseExpression(std::string(name) + "(x)")->kind, ExprKind::AggregateCall) << name;
   EXPECT_EQ(parseExpression("upper(x)")->kind, ExprKind::Call);
+  EXPECT_EQ(e("any(x) AND some(y)"), "(bool_or(x) AND bool_or(y))");
+  EXPECT_EQ(parseExpression("a = ANY (SELECT b FROM t)")->kind, ExprKind::InSubquery);
   EXPECT_THROW(parseExpression("upper(DISTINCT x)"), UserError);
 }
 

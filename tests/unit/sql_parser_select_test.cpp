@@ -164,6 +164,16 @@ TEST(SqlParserSelect, FileReferences) {
   EXPECT_EQ(q->children[0]->children[1]->source->format, "csv");
 }
 
+TEST(SqlParserSelect, TableSample) {
+  auto q = query("SELECT * FROM t AS x TABLESAMPLE (10 PERCENT) REPEATABLE (7)");
+  const auto& sample = *q->children[0];
+  ASSERT_EQ(sample.kind, PlanKind::Sample);
+  EXPECT_DOUBLE_EQ(sample.fraction, 0.1);
+  EXPECT_EQ(sample.seed, 7u);
+  EXPECT_EQ(sample.children[0]->kind, PlanKind::SubqueryAlias);
+  EXPECT_THROW(parseStatement("SELECT * FROM t TABLESAMPLE SYSTEM (10)"), UserError);
+}
+
 TEST(SqlParserSelect, WindowSpecifications) {
   auto q = query(
       "SELECT row_number() OVER (PARTITION BY a ORDER BY b DESC ROWS BETWEEN 2 PRECEDING AND "

@@ -8,6 +8,8 @@
 //   a [NOT] RLIKE|REGEXP b -> a ~ b / a !~ b
 //   [LEFT] SEMI|ANTI JOIN  -> JOIN (the join type is recorded by the JOIN's offset)
 //   INTERVAL 3 DAYS        -> INTERVAL '3 DAYS'
+//   any(x), some(x)        -> bool_or(x) (pg reserves ANY and SOME)
+//   TABLESAMPLE (n PERCENT) -> TABLESAMPLE BERNOULLI (n)
 //   'a\'b'                 -> E'a\'b' (Spark processes backslash escapes in strings)
 //   FROM (SELECT ...)      -> FROM (SELECT ...) AS __ember_sq_<i> (pg 15 requires an alias)
 #include <pg_query.h>
@@ -112,6 +114,16 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
       em.put("\"" + std::string(kFilePrefix) + std::to_string(out.files.size()) + "\"", t.begin);
       out.files.push_back(std::move(src));
       skipTo(k + 2);
+    } else if ((t.is("any") || t.is("some")) && next.isOp("(") &&
+               !(prev && prev->kind == Token::Op && !prev->isOp("(") && !prev->isOp(","))) {
+      // Spark's any(x)/some(x) aggregates; pg reserves ANY/SOME for `x = ANY (...)`.
+      em.put("bool_or", t.begin);
+    } else if (t.is("tablesample") && next.isOp("(") &&
+               (toks[k + 2].kind == Token::Number && toks[k + 3].is("percent") &&
+                toks[k + 4].isOp(")"))) {
+      // Spark: TABLESAMPLE (10 PERCENT); pg: TABLESAMPLE BERNOULLI (10).
+      em.put("TABLESAMPLE BERNOULLI (" + toks[k + 2].text + ")", t.begin);
+      skipTo(k + 4);
     } else if (t.isOp("==")) {
       em.put("=", t.begin);
     } else if (t.is("div") && !next.isOp("(") && prev &&

@@ -240,6 +240,23 @@ PlanPtr PgTranslator::fromItem(const Json& item) {
   } else if (type == "JoinExpr") {
     plan = joinExpr(b);
     if (b.contains("alias")) aliasNode = &b["alias"];
+  } else if (type == "RangeTableSample") {
+    auto sample = node(PlanKind::Sample, {fromItem(b["relation"])});
+    std::string method = b["method"].empty() ? "" : sval(b["method"].back());
+    if (method != "bernoulli" || b.value("args", Json::array()).size() != 1)
+      fail(b, "only TABLESAMPLE (<n> PERCENT) is supported");
+    ExprPtr pct = expr(b["args"][0]);
+    if (pct->kind != ExprKind::Literal || !pct->value.type().isNumeric() ||
+        pct->value.asDouble() < 0 || pct->value.asDouble() > 100)
+      fail(b, "TABLESAMPLE needs a constant percentage between 0 and 100");
+    sample->fraction = pct->value.asDouble() / 100.0;
+    if (b.contains("repeatable")) {
+      ExprPtr seed = expr(b["repeatable"]);
+      if (seed->kind != ExprKind::Literal || !seed->value.type().isInteger())
+        fail(b, "REPEATABLE needs an integer seed");
+      sample->seed = static_cast<uint64_t>(seed->value.asInt64());
+    }
+    plan = sample;
   } else if (type == "RangeFunction") {
     fail(item,
          "table functions in FROM (such as range(...)) are not supported; "
