@@ -142,6 +142,17 @@ TEST(UiEventLog, InProgressLogIsReadableUpToItsLastFlush) {
   EXPECT_TRUE(std::filesystem::exists(dir.path / "local-1"));
 }
 
+TEST(UiEventLog, SameApplicationIdNeverOverwritesALog) {
+  TempDir dir;
+  EventLogWriter a(dir.path.string(), "local-1", false, {});
+  EventLogWriter b(dir.path.string(), "local-1", false, {});
+  a.stop();
+  b.stop();
+  EXPECT_EQ(a.path(), (dir.path / "local-1").string());
+  EXPECT_EQ(b.path(), (dir.path / "local-1_1").string());
+  EXPECT_EQ(listEventLogs(dir.path.string()).size(), 2u);
+}
+
 TEST(UiEventLog, FinishedLogWithGarbageNamesFileAndLine) {
   TempDir dir;
   std::ofstream(dir.path / "local-9") << R"({"Event":"ApplicationEnd","time":1})"

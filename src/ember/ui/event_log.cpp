@@ -30,9 +30,18 @@ EventLogWriter::EventLogWriter(const std::string& dir, const std::string& appId,
   if (ec)
     throw IoError("cannot create the event log directory '" + dir + "': " + ec.message() +
                   "; set ember.eventLog.dir to a writable directory");
-  path_ = (std::filesystem::path(dir) / appId).string() + (compress ? std::string(kZst) : "");
+  // Two applications started in the same millisecond share an id: never overwrite.
+  const std::string ext = compress ? std::string(kZst) : "";
+  std::string name = appId;
+  for (int n = 1;; ++n) {
+    path_ = (std::filesystem::path(dir) / name).string() + ext;
+    if (!std::filesystem::exists(path_) &&
+        !std::filesystem::exists(path_ + std::string(kInProgress)))
+      break;
+    name = appId + "_" + std::to_string(n);
+  }
   std::string tmp = path_ + std::string(kInProgress);
-  file_ = std::fopen(tmp.c_str(), "wb");
+  file_ = std::fopen(tmp.c_str(), "wbx");
   if (!file_) throw IoError("cannot create the event log '" + tmp + "': " + std::strerror(errno));
   if (compress) {
     zstd_ = ZSTD_createCCtx();

@@ -4,7 +4,8 @@
 //
 // File layout: one file per application in ember.eventLog.dir, named by the application
 // id ("local-1763786064000"), with ".zst" appended when ember.eventLog.compress is set
-// (a zstd stream, readable with `zstd -dc`). While the application runs the name ends in
+// (a zstd stream, readable with `zstd -dc`); "_1", "_2"... is appended to the id if a log
+// of that name exists already. While the application runs the name ends in
 // ".inprogress"; stop() renames it. The first line is the EnvironmentUpdate.
 //
 // Threading: EventLogWriter's callbacks run on the bus dispatcher thread; stop() is
