@@ -28,6 +28,9 @@ cleanup() {
 trap cleanup EXIT
 cd "$WORK"
 fail() { echo "FAIL: $*"; exit 1; }
+# Fetches a URL into a file first: `curl | grep -q` fails under pipefail when grep stops
+# reading early (curl gets SIGPIPE).
+page() { curl -sf "$1" > page.out || return 1; cat page.out; }
 
 # A free port for the history server: let the kernel choose one and release it.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -43,14 +46,16 @@ for compress in false true; do
 done
 ls "$WORK/events"
 [[ $(ls "$WORK/events" | wc -l) -eq 2 ]] || fail "expected 2 event logs"
-ls "$WORK/events" | grep -q 'inprogress' && fail "an event log was left .inprogress"
+compgen -G "$WORK/events/*.inprogress" >/dev/null && fail "an event log was left .inprogress"
 plain=$(ls "$WORK/events" | grep -v '\.zst$')
 zst=$(ls "$WORK/events" | grep '\.zst$')
-head -c 300 "$WORK/events/$plain" | grep -q '"Event":"EnvironmentUpdate"' ||
+head -n 1 "$WORK/events/$plain" > first.line
+grep -q '"Event":"EnvironmentUpdate"' first.line ||
   fail "the plain log does not start with the environment"
 grep -q '"Event":"TaskEnd"' "$WORK/events/$plain" || fail "no TaskEnd in the plain log"
 if command -v zstd >/dev/null; then
-  zstd -dc "$WORK/events/$zst" | grep -q '"Event":"JobEnd"' || fail "the .zst log does not decompress"
+  zstd -dc "$WORK/events/$zst" > unzstd.out || fail "the .zst log does not decompress"
+  grep -q '"Event":"JobEnd"' unzstd.out || fail "no JobEnd in the .zst log"
 fi
 
 # ---- 2. the history server --------------------------------------------------------
@@ -85,15 +90,16 @@ assert any(len(j["stageIds"]) == 2 for j in jobs), "no job with a shuffle"
 assert sum(s["shuffleWriteRecords"] for s in stages) > 0
 assert sum(s["inputRecords"] for s in stages) > 0, "textFile input records"
 PY
-  curl -sf "http://127.0.0.1:$PORT/history/$id/jobs/" | grep -q 'saveAsTextFile' ||
+  page "http://127.0.0.1:$PORT/history/$id/jobs/" >/dev/null && grep -q 'saveAsTextFile' page.out ||
     fail "jobs page of $id"
-  curl -sf "http://127.0.0.1:$PORT/history/$id/jobs/job/?id=0" | grep -q '<svg id="dag"' ||
-    fail "DAG of $id"
-  curl -sf "http://127.0.0.1:$PORT/history/$id/stages/stage/?id=0&attempt=0" |
-    grep -q '<svg id="timeline"' || fail "stage page of $id"
-  curl -sf "$api/$id/environment" | grep -q '"ember.eventLog.enabled"' || fail "environment of $id"
+  page "http://127.0.0.1:$PORT/history/$id/jobs/job/?id=0" >/dev/null &&
+    grep -q '<svg id="dag"' page.out || fail "DAG of $id"
+  page "http://127.0.0.1:$PORT/history/$id/stages/stage/?id=0&attempt=0" >/dev/null &&
+    grep -q '<svg id="timeline"' page.out || fail "stage page of $id"
+  page "$api/$id/environment" >/dev/null && grep -q '"ember.eventLog.enabled"' page.out ||
+    fail "environment of $id"
 done
-curl -sf "http://127.0.0.1:$PORT/" | grep -q 'wc-compress-true' || fail "history index"
+page "http://127.0.0.1:$PORT/" >/dev/null && grep -q 'wc-compress-true' page.out || fail "history index"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/history/none/jobs/")
 [[ "$code" == 404 ]] || fail "unknown application answered $code"
 
