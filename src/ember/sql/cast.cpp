@@ -207,8 +207,7 @@ ColumnPtr castColumn(const ColumnPtr& c, const DataType& to, bool ansi) {
   TypeId f = from.id(), t = to.id();
   if (f == TypeId::Date && t == TypeId::Timestamp)
     return castLoop<int32_t, int64_t>(*c, to, ansi, [](int32_t d, int64_t& o) {
-      o = static_cast<int64_t>(d) * kMicrosPerDay;
-      return true;
+      return !__builtin_mul_overflow(static_cast<int64_t>(d), kMicrosPerDay, &o);
     });
   if (f == TypeId::Timestamp && t == TypeId::Date)
     return castLoop<int64_t, int32_t>(*c, to, ansi, [](int64_t us, int32_t& o) {
@@ -228,7 +227,7 @@ ColumnPtr castColumn(const ColumnPtr& c, const DataType& to, bool ansi) {
       propagateNulls(*floored, {c.get()}, n);
       int64_t* fo = floored->mutableValues<int64_t>();
       for (int64_t i = 0; i < n; ++i)
-        fo[i] = x[i] >= 0 ? x[i] / kMicrosPerSecond : -((-x[i] - 1) / kMicrosPerSecond) - 1;
+        fo[i] = x[i] / kMicrosPerSecond - (x[i] % kMicrosPerSecond < 0);  // floor
       return castColumn(floored, to, ansi);
     }
     return castColumn(secs, to, ansi);

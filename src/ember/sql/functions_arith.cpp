@@ -125,14 +125,16 @@ BoundFunction bindArith(char op, const std::string& name, std::span<const DataTy
   if (isNullType(b)) b = a.id() == TypeId::Date ? DataType::int32() : a;
   TypeId ia = a.id(), ib = b.id();
   if ((op == '+' || op == '-') && ia == TypeId::Date && b.isInteger()) {
-    int sign = op == '+' ? 1 : -1;
+    bool add = op == '+';
     return {DataType::date(),
             true,
             {DataType::date(), DataType::int32()},
-            [sign](std::span<const ColumnPtr> args, int64_t rows) {
-              return checkedBinary<int32_t>(args[0], args[1], DataType::date(), rows, "+",
-                                            [sign](int32_t x, int32_t y, int32_t& o) {
-                                              return __builtin_add_overflow(x, sign * y, &o);
+            [add](std::span<const ColumnPtr> args, int64_t rows) {
+              return checkedBinary<int32_t>(args[0], args[1], DataType::date(), rows,
+                                            add ? "+" : "-",
+                                            [add](int32_t x, int32_t y, int32_t& o) {
+                                              return add ? __builtin_add_overflow(x, y, &o)
+                                                         : __builtin_sub_overflow(x, y, &o);
                                             });
             }};
   }
@@ -235,17 +237,26 @@ BoundFunction bindIntervalAdd(std::span<const DataType> types,
     if (dateResult) {
       const int32_t* d = args[0]->values<int32_t>();
       int32_t* o = out->mutableValues<int32_t>();
-      for (int64_t i = 0; i < rows; ++i) o[i] = (mo[i] ? addMonths(d[i], mo[i]) : d[i]) + dd[i];
+      for (int64_t i = 0; i < rows; ++i)
+        o[i] = out->isNull(i) ? 0 : (mo[i] ? addMonths(d[i], mo[i]) : d[i]) + dd[i];
       return out;
     }
     const int64_t* ts = args[0]->values<int64_t>();
     const int64_t* us = args[3]->values<int64_t>();
     int64_t* o = out->mutableValues<int64_t>();
     for (int64_t i = 0; i < rows; ++i) {
+      if (out->isNull(i)) {  // garbage under NULL must not reach the calendar code
+        o[i] = 0;
+        continue;
+      }
       int64_t day = ts[i] / kMicrosPerDay, tod = ts[i] % kMicrosPerDay;
       if (tod < 0) tod += kMicrosPerDay, --day;
       if (mo[i]) day = addMonths(static_cast<int32_t>(day), mo[i]);
-      o[i] = (day + dd[i]) * kMicrosPerDay + tod + us[i];
+      int64_t r;
+      if (__builtin_mul_overflow(day + dd[i], kMicrosPerDay, &r) ||
+          __builtin_add_overflow(r, tod, &r) || __builtin_add_overflow(r, us[i], &r))
+        throw UserError("interval arithmetic overflow: the result leaves the timestamp range");
+      o[i] = r;
     }
     return out;
   };

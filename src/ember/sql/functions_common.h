@@ -87,13 +87,20 @@ decltype(auto) visitDecimal(const DataType& t, F&& f) {
 // A new column of `rows` values of `t` whose validity is the AND of `args`.
 ColumnPtr makeResult(const DataType& t, std::span<const ColumnPtr> args, int64_t rows);
 
-// Elementwise unary map over raw arrays: out[i] = op(in[i]); validity copied.
+// Elementwise unary map over raw arrays: out[i] = op(in[i]); validity copied. With a
+// bitmap, NULL rows are skipped (their values are garbage that could make op overflow,
+// which is undefined behaviour for calendar and signed arithmetic).
 template <class In, class Out, class Op>
 ColumnPtr mapUnary(const ColumnPtr& a, const DataType& outType, int64_t rows, Op op) {
   ColumnPtr out = makeResult(outType, std::span<const ColumnPtr>(&a, 1), rows);
   const In* x = a->values<In>();
   Out* o = out->mutableValues<Out>();
-  for (int64_t i = 0; i < rows; ++i) o[i] = static_cast<Out>(op(x[i]));
+  const uint64_t* v = a->validity();
+  if (!v) {
+    for (int64_t i = 0; i < rows; ++i) o[i] = static_cast<Out>(op(x[i]));
+  } else {
+    for (int64_t i = 0; i < rows; ++i) o[i] = bitSet(v, i) ? static_cast<Out>(op(x[i])) : Out{};
+  }
   return out;
 }
 

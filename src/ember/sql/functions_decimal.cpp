@@ -175,6 +175,10 @@ void run(const DecCtx& c, const Column& ca, const Column& cb, Column& out, int64
   bool zeroNull = c.op == '/' || c.op == '%';
   for (int64_t i = 0; i < rows; ++i) {
     int128_t r = 0;
+    if (!bitSet(v, i)) {  // garbage under NULL must not reach the arithmetic
+      o[i] = 0;
+      continue;
+    }
     if (zeroNull && y[i] == 0) {
       o[i] = 0;
       if (bitSet(v, i)) clearBit(out.mutableValidity(), i);

@@ -69,7 +69,15 @@ ColumnPtr absKernel(std::span<const ColumnPtr> args, int64_t rows) {
     if constexpr (std::is_same_v<T, uint8_t>) {
       throw InternalError("abs of boolean");
     } else {
-      ColumnPtr out = mapUnary<T, T>(args[0], t, rows, [](T x) { return x < T(0) ? T(-x) : x; });
+      ColumnPtr out = mapUnary<T, T>(args[0], t, rows, [](T x) {
+        if constexpr (kIsFloat<T>) {
+          return std::fabs(x);
+        } else {
+          T r = x;
+          if (x < T(0)) __builtin_sub_overflow(T(0), x, &r);  // MIN is reported below
+          return r;
+        }
+      });
       if constexpr (!kIsFloat<T> && !std::is_same_v<T, int128_t>) {
         if (!t.isDecimal()) {
           const T* x = args[0]->values<T>();
@@ -106,10 +114,10 @@ int128_t roundUnscaled(int128_t v, int s, int to, Mode m) {
   bool up;  // away from zero
   switch (m) {
     case Mode::HalfUp:
-      up = ar * 2 >= div;
+      up = ar >= div - ar;  // 2|r| >= div without overflowing at 10^38
       break;
     case Mode::HalfEven:
-      up = ar * 2 > div || (ar * 2 == div && (q % 2 != 0));
+      up = ar > div - ar || (ar == div - ar && (q % 2 != 0));
       break;
     case Mode::Ceil:
       up = v > 0;
@@ -141,8 +149,8 @@ ColumnPtr roundDecimal(const ColumnPtr& a, const DataType& out, int d, Mode m, i
       Out* y = res->mutableValues<Out>();
       for (int64_t i = 0; i < rows; ++i) {
         int128_t v = x[i];
-        if (d < s) v = roundUnscaled(v, s, d, m);  // at scale d (maybe negative)
-        if (d < 0) v *= pow10i128(-d);             // back to scale 0
+        if (d < s) v = roundUnscaled(v, s, d, m);                 // at scale d (maybe negative)
+        if (d < 0) __builtin_mul_overflow(v, pow10i128(-d), &v);  // back to scale 0; fits
         y[i] = static_cast<Out>(v);
       }
     });
@@ -247,7 +255,16 @@ BoundFunction bindPmod(std::span<const DataType> types, std::span<const std::opt
       using T = decltype(tag);
       const T *x = r->values<T>(), *y = n->values<T>();
       T* o = out->mutableValues<T>();
-      for (int64_t i = 0; i < rows; ++i) o[i] = x[i] < T(0) && y[i] > T(0) ? T(x[i] + y[i]) : x[i];
+      for (int64_t i = 0; i < rows; ++i) {
+        o[i] = x[i];
+        // |x| < |y| for valid rows, so the sum fits; garbage rows must not overflow.
+        if (x[i] < T(0) && y[i] > T(0)) {
+          if constexpr (kIsFloat<T>)
+            o[i] = x[i] + y[i];
+          else
+            __builtin_add_overflow(x[i], y[i], &o[i]);
+        }
+      }
       if (t.isDecimal())  // r + n may need more digits than the result type has
         for (int64_t i = 0; i < rows; ++i)
           if (!fitsPrecision(static_cast<int128_t>(o[i]), t.precision()))

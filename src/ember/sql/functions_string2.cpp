@@ -98,6 +98,9 @@ ColumnPtr repeatKernel(std::span<const ColumnPtr> args, int64_t rows) {
     std::string_view s = a.str(0, i);
     int64_t n = std::max<int64_t>(a.val<int32_t>(1, i), 0);
     int64_t len = n * static_cast<int64_t>(s.size());
+    if (len > INT32_MAX)
+      throw UserError("repeat: the result would be " + std::to_string(len) +
+                      " bytes, more than a string can hold (2 GiB)");
     char* p = b.extend(len);
     for (int64_t k = 0; k < n; ++k)
       std::memcpy(p + k * static_cast<int64_t>(s.size()), s.data(), s.size());
