@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -194,6 +195,12 @@ TEST_F(ParquetTest, RowGroupsArePrunedByStatistics) {
   EXPECT_EQ(count({{12, Op::kIsNull, {}}}, nullptr), 400u);  // every group has nulls
   EXPECT_EQ(count({{0, Op::kIsNull, {}}}, nullptr), 0u);
   EXPECT_EQ(count({{7, Op::kGt, {Value::decimal(100000, 7, 2)}}}, nullptr), 0u);
+  // Float comparisons that NaN could satisfy, and literals of another type, never prune.
+  EXPECT_EQ(count({{6, Op::kGt, {Value::float64(1e9)}}}, nullptr), 400u);
+  EXPECT_EQ(count({{6, Op::kEq, {Value::float64(std::nan(""))}}}, nullptr), 400u);
+  EXPECT_EQ(count({{6, Op::kLt, {Value::float64(-1e9)}}}, nullptr), 0u);
+  EXPECT_EQ(count({{0, Op::kEq, {Value::string("5")}}}, nullptr), 400u);
+  EXPECT_EQ(count({{12, Op::kEq, {Value::timestamp(0)}}}, nullptr), 400u);
 }
 
 TEST_F(ParquetTest, CorruptFilesFailWithTheFileNameNeverACrash) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 
 #include "ember/columnar/decimal.h"
@@ -187,6 +188,17 @@ int compareValues(const Value& a, const Value& b) {
   return x < y ? -1 : x > y;
 }
 
+namespace {
+
+// Whether compareValues orders values of these types meaningfully.
+bool comparable(const DataType& a, const DataType& b) {
+  if (a.isNumeric() && b.isNumeric()) return true;
+  return a.id() == b.id() && (a.id() == TypeId::String || a.id() == TypeId::Date ||
+                              a.id() == TypeId::Timestamp || a.id() == TypeId::Boolean);
+}
+
+}  // namespace
+
 bool rangeMayMatch(const ColumnPredicate& p, const Value& min, const Value& max, int64_t nullCount,
                    int64_t rows) {
   using Op = ColumnPredicate::Op;
@@ -194,8 +206,14 @@ bool rangeMayMatch(const ColumnPredicate& p, const Value& min, const Value& max,
   if (p.op == Op::kIsNotNull) return nullCount < 0 || nullCount < rows;
   if (nullCount >= 0 && nullCount == rows) return false;  // only nulls: no comparison is true
   if (min.isNull() || max.isNull() || p.values.empty()) return true;
-  for (const auto& v : p.values)
-    if (v.isNull()) return p.op == Op::kIn ? true : false;
+  for (const auto& v : p.values) {
+    if (v.isNull()) return p.op == Op::kIn;
+    if (!comparable(min.type(), v.type())) return true;  // no pruning on mismatched types
+    // Statistics leave NaN out, and NaN sorts above every number in Spark.
+    if (v.type().isFloating() && std::isnan(v.asDouble())) return true;
+  }
+  if (min.type().isFloating() && (p.op == Op::kGt || p.op == Op::kGe || p.op == Op::kNe))
+    return true;
   const Value& v = p.values[0];
   switch (p.op) {
     case Op::kEq:

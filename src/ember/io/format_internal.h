@@ -36,7 +36,9 @@ void createParentDirs(const std::string& path);
 int compareValues(const Value& a, const Value& b);
 
 // Whether a value range [min, max] with `nullCount` nulls of `rows` rows may hold a row
-// satisfying `p`. min/max may be null (unknown): then only null tests can prune.
+// satisfying `p`. min/max may be null (unknown): then only null tests can prune. Literals
+// of a type that does not compare with the column's (the planner should have cast them)
+// and NaN-sensitive float comparisons never prune. nullCount < 0 means unknown.
 bool rangeMayMatch(const ColumnPredicate& p, const Value& min, const Value& max, int64_t nullCount,
                    int64_t rows);
 
