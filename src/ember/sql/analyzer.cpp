@@ -686,7 +686,7 @@ PlanPtr Analyzer::resolveSetOp(const LogicalPlan& p, PlanPtr left, PlanPtr right
       types.push_back(l);
       continue;
     }
-    auto c = commonType(l, r);
+    auto c = widerType(l, r);
     if (!c)
       fail(std::string(op) + " column " + std::to_string(i + 1) + " (" + left->output[i].name +
                ") has types " + l.toString() + " and " + r.toString() + " with no common type",

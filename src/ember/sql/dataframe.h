@@ -19,7 +19,6 @@
 namespace ember::sql {
 
 class Session;
-class DataFrameWriter;
 class GroupedData;
 
 class DataFrame {
@@ -86,7 +85,6 @@ class DataFrame {
   std::string printSchemaString() const;
   void createOrReplaceTempView(const std::string& name) const;
   void createTempView(const std::string& name) const;
-  DataFrameWriter write() const;
 
   const PlanPtr& plan() const { return plan_; }
   Session& session() const { return *session_; }

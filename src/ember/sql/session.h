@@ -54,6 +54,9 @@ class Session {
   void setConf(const std::string& key, const std::string& value);
   std::map<std::string, std::string> allConf() const;
 
+  // Resolves a plan against this session's catalog (errors point into `sqlText`).
+  PlanPtr analyzePlan(const PlanPtr& plan, const std::string& sqlText);
+
  private:
   Context& ctx_;
   std::unique_ptr<Catalog> catalog_;

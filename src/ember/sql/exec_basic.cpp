@@ -1,0 +1,340 @@
+// Leaf and streaming operators: local tables, file scans, filter, project, limit,
+// union, sample.
+#include <chrono>
+#include <random>
+
+#include "ember/columnar/column_ops.h"
+#include "ember/common/errors.h"
+#include "ember/common/hash.h"
+#include "ember/core/context.h"
+#include "ember/core/task_context.h"
+#include "ember/io/file_listing.h"
+#include "ember/sql/analyzer.h"
+#include "ember/sql/exec_ops.h"
+
+namespace ember::sql {
+
+// ---- helpers ----
+namespace {
+class VectorStream : public BatchStream {
+ public:
+  explicit VectorStream(std::vector<BatchPtr> b) : b_(std::move(b)) {}
+  BatchPtr next() override { return i_ < b_.size() ? b_[i_++] : nullptr; }
+
+ private:
+  std::vector<BatchPtr> b_;
+  size_t i_ = 0;
+};
+
+class InstrumentedStream : public BatchStream {
+ public:
+  InstrumentedStream(StreamPtr in, const PhysicalNode& n) : in_(std::move(in)), m_(n.metrics()) {}
+  BatchPtr next() override {
+    auto t0 = std::chrono::steady_clock::now();
+    BatchPtr b = in_->next();
+    m_.timeNs +=
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    if (b) {
+      m_.rows += b->numRows;
+      m_.batches += 1;
+    }
+    return b;
+  }
+
+ private:
+  StreamPtr in_;
+  OperatorMetrics& m_;
+};
+
+std::string attrList(const std::vector<Attribute>& a) {
+  std::string s;
+  for (size_t i = 0; i < a.size(); ++i)
+    s += (i ? ", " : "") + a[i].name + "#" + std::to_string(a[i].id);
+  return s;
+}
+std::string exprList(const std::vector<ExprPtr>& es) {
+  std::string s;
+  for (size_t i = 0; i < es.size(); ++i) s += (i ? ", " : "") + es[i]->toString();
+  return s;
+}
+}  // namespace
+
+StreamPtr instrument(StreamPtr in, const PhysicalNode& node) {
+  return std::make_unique<InstrumentedStream>(std::move(in), node);
+}
+
+StreamPtr streamOf(std::vector<BatchPtr> batches) {
+  return std::make_unique<VectorStream>(std::move(batches));
+}
+
+Schema schemaOf(const std::vector<Attribute>& attrs) {
+  std::vector<Field> f;
+  for (const auto& a : attrs) f.push_back({a.name, a.type, a.nullable});
+  return Schema(std::move(f));
+}
+
+BatchPtr drainToOne(BatchStream& s, const std::vector<Attribute>& schema) {
+  std::vector<BatchPtr> parts;
+  while (auto b = s.next())
+    if (b->numRows > 0) parts.push_back(b);
+  if (parts.empty()) return Batch::empty(schemaOf(schema));
+  return concatBatches(parts);
+}
+
+std::string PhysicalNode::treeString() const {
+  std::string out;
+  std::function<void(const PhysicalNode&, const std::string&, bool, bool)> walk =
+      [&](const PhysicalNode& n, const std::string& prefix, bool root, bool last) {
+        out += (root ? "" : prefix + (last ? "+- " : ":- ")) + n.describe() + "\n";
+        std::string next = root ? "" : prefix + (last ? "   " : ":  ");
+        for (size_t i = 0; i < n.children.size(); ++i)
+          walk(*n.children[i], next, false, i + 1 == n.children.size());
+      };
+  walk(*this, "", true, true);
+  return out;
+}
+
+// ---- LocalTableExec ----
+LocalTableExec::LocalTableExec(std::vector<BatchPtr> batches, std::vector<Attribute> out,
+                               int partitions)
+    : batches_(std::move(batches)), partitions_(std::max(1, partitions)) {
+  output = std::move(out);
+}
+std::string LocalTableExec::describe() const { return "LocalTableScan [" + attrList(output) + "]"; }
+StreamPtr LocalTableExec::execute(int partition, TaskContext&) const {
+  // Rows are spread evenly: partition p gets a contiguous slice of the rows.
+  int64_t total = 0;
+  for (const auto& b : batches_) total += b->numRows;
+  int64_t from = total * partition / partitions_, to = total * (partition + 1) / partitions_;
+  std::vector<BatchPtr> out;
+  int64_t at = 0;
+  for (const auto& b : batches_) {
+    int64_t s = std::max(from, at), e = std::min(to, at + b->numRows);
+    if (s < e) out.push_back(s == at && e == at + b->numRows ? b : sliceBatch(*b, s - at, e - s));
+    at += b->numRows;
+  }
+  return instrument(streamOf(std::move(out)), *this);
+}
+
+// ---- FileScanExec ----
+FileScanExec::FileScanExec(std::shared_ptr<const FileSource> source, Schema dataSchema,
+                           std::vector<int> projection, std::vector<ColumnPredicate> filters,
+                           std::vector<Attribute> out, int64_t splitBytes, int batchRows)
+    : source_(std::move(source)),
+      dataSchema_(std::move(dataSchema)),
+      projection_(std::move(projection)),
+      filters_(std::move(filters)),
+      splitBytes_(splitBytes),
+      batchRows_(batchRows) {
+  output = std::move(out);
+  for (const auto& [k, v] : source_->options) options_.set(k, v);
+}
+
+std::string FileScanExec::describe() const {
+  std::string s = "FileScan " + source_->format + " [" + attrList(output) + "]";
+  if (!source_->paths.empty()) s += " Location: " + source_->paths[0];
+  if (!filters_.empty()) {
+    s += " PushedFilters: [";
+    for (size_t i = 0; i < filters_.size(); ++i) s += (i ? ", " : "") + filters_[i].toString();
+    s += "]";
+  }
+  return s;
+}
+
+void FileScanExec::prepare(Context&) {
+  std::vector<std::string> files;
+  for (const auto& p : source_->paths)
+    for (const auto& f : listInputFiles(p)) files.push_back(f.path);
+  splits_ = FileFormat::forName(source_->format)
+                .planSplits(files, options_, static_cast<uint64_t>(splitBytes_));
+  if (splits_.empty()) splits_.push_back(FileSplit{});  // one empty partition
+}
+
+namespace {
+class ReaderStream : public BatchStream {
+ public:
+  ReaderStream(std::unique_ptr<BatchReader> r, TaskContext& ctx) : r_(std::move(r)), ctx_(ctx) {}
+  BatchPtr next() override {
+    ctx_.checkInterrupted();
+    BatchPtr b = r_ ? r_->next() : nullptr;
+    if (b) {
+      ctx_.metrics().recordsRead += b->numRows;
+    }
+    return b;
+  }
+
+ private:
+  std::unique_ptr<BatchReader> r_;
+  TaskContext& ctx_;
+};
+}  // namespace
+
+StreamPtr FileScanExec::execute(int partition, TaskContext& ctx) const {
+  const FileSplit& split = splits_.at(static_cast<size_t>(partition));
+  if (split.path.empty()) return instrument(streamOf({}), *this);
+  auto reader = FileFormat::forName(source_->format)
+                    .open(split, dataSchema_, projection_, filters_, options_, batchRows_);
+  return instrument(std::make_unique<ReaderStream>(std::move(reader), ctx), *this);
+}
+
+// ---- FilterExec ----
+FilterExec::FilterExec(PhysicalPtr child, ExprPtr condition) : condition_(std::move(condition)) {
+  output = child->output;
+  compiled_ = PhysicalExpr::compile(condition_, child->output);
+  children = {std::move(child)};
+}
+std::string FilterExec::describe() const { return "Filter " + condition_->toString(); }
+
+namespace {
+class FilterStream : public BatchStream {
+ public:
+  FilterStream(StreamPtr in, PhysicalExprPtr cond) : in_(std::move(in)), cond_(std::move(cond)) {}
+  BatchPtr next() override {
+    while (BatchPtr b = in_->next()) {
+      if (b->numRows == 0) continue;
+      ColumnPtr mask = cond_->eval(*b);
+      BatchPtr out = filterBatch(*b, *mask);
+      if (out->numRows > 0) return out;
+    }
+    return nullptr;
+  }
+
+ private:
+  StreamPtr in_;
+  PhysicalExprPtr cond_;
+};
+
+class ProjectStream : public BatchStream {
+ public:
+  ProjectStream(StreamPtr in, const std::vector<PhysicalExprPtr>& exprs)
+      : in_(std::move(in)), exprs_(exprs) {}
+  BatchPtr next() override {
+    BatchPtr b = in_->next();
+    if (!b) return nullptr;
+    auto out = std::make_shared<Batch>();
+    out->numRows = b->numRows;
+    for (const auto& e : exprs_) out->columns.push_back(e->eval(*b));
+    return out;
+  }
+
+ private:
+  StreamPtr in_;
+  const std::vector<PhysicalExprPtr>& exprs_;
+};
+}  // namespace
+
+StreamPtr FilterExec::execute(int partition, TaskContext& ctx) const {
+  return instrument(std::make_unique<FilterStream>(children[0]->execute(partition, ctx), compiled_),
+                    *this);
+}
+
+// ---- ProjectExec ----
+ProjectExec::ProjectExec(PhysicalPtr child, std::vector<ExprPtr> exprs) : exprs_(std::move(exprs)) {
+  for (const auto& e : exprs_) {
+    output.push_back(toAttribute(*e));
+    compiled_.push_back(PhysicalExpr::compile(e, child->output));
+  }
+  children = {std::move(child)};
+}
+std::string ProjectExec::describe() const { return "Project [" + exprList(exprs_) + "]"; }
+StreamPtr ProjectExec::execute(int partition, TaskContext& ctx) const {
+  return instrument(
+      std::make_unique<ProjectStream>(children[0]->execute(partition, ctx), compiled_), *this);
+}
+
+// ---- LimitExec ----
+LimitExec::LimitExec(PhysicalPtr child, int64_t limit, int64_t offset)
+    : limit_(limit), offset_(offset) {
+  output = child->output;
+  children = {std::move(child)};
+}
+std::string LimitExec::describe() const {
+  return "Limit " + std::to_string(limit_) + (offset_ ? " OFFSET " + std::to_string(offset_) : "");
+}
+namespace {
+class LimitStream : public BatchStream {
+ public:
+  LimitStream(StreamPtr in, int64_t limit, int64_t offset)
+      : in_(std::move(in)), left_(limit), skip_(offset) {}
+  BatchPtr next() override {
+    while (left_ != 0) {
+      BatchPtr b = in_->next();
+      if (!b) return nullptr;
+      int64_t from = std::min(skip_, b->numRows);
+      skip_ -= from;
+      int64_t n = b->numRows - from;
+      if (left_ >= 0) n = std::min(n, left_);
+      if (n <= 0) continue;
+      if (left_ > 0) left_ -= n;
+      return from == 0 && n == b->numRows ? b : sliceBatch(*b, from, n);
+    }
+    return nullptr;  // stops pulling: upstream work ends early
+  }
+
+ private:
+  StreamPtr in_;
+  int64_t left_, skip_;
+};
+}  // namespace
+StreamPtr LimitExec::execute(int partition, TaskContext& ctx) const {
+  return instrument(
+      std::make_unique<LimitStream>(children[0]->execute(partition, ctx), limit_, offset_), *this);
+}
+
+// ---- UnionExec ----
+UnionExec::UnionExec(std::vector<PhysicalPtr> kids, std::vector<Attribute> out) {
+  children = std::move(kids);
+  output = std::move(out);
+}
+int UnionExec::numPartitions() const {
+  int n = 0;
+  for (const auto& c : children) n += c->numPartitions();
+  return n;
+}
+StreamPtr UnionExec::execute(int partition, TaskContext& ctx) const {
+  for (const auto& c : children) {
+    if (partition < c->numPartitions()) return instrument(c->execute(partition, ctx), *this);
+    partition -= c->numPartitions();
+  }
+  throw InternalError("union partition out of range");
+}
+
+// ---- SampleExec ----
+SampleExec::SampleExec(PhysicalPtr child, double fraction, uint64_t seed)
+    : fraction_(fraction), seed_(seed) {
+  output = child->output;
+  children = {std::move(child)};
+}
+std::string SampleExec::describe() const {
+  return "Sample " + std::to_string(fraction_) + ", seed " + std::to_string(seed_);
+}
+namespace {
+class SampleStream : public BatchStream {
+ public:
+  SampleStream(StreamPtr in, double fraction, uint64_t seed)
+      : in_(std::move(in)), fraction_(fraction), rng_(seed) {}
+  BatchPtr next() override {
+    while (BatchPtr b = in_->next()) {
+      std::vector<int32_t> keep;
+      for (int64_t i = 0; i < b->numRows; ++i)
+        if (u_(rng_) < fraction_) keep.push_back(static_cast<int32_t>(i));
+      if (!keep.empty()) return takeBatch(*b, keep.data(), static_cast<int64_t>(keep.size()));
+    }
+    return nullptr;
+  }
+
+ private:
+  StreamPtr in_;
+  double fraction_;
+  std::mt19937_64 rng_;
+  std::uniform_real_distribution<double> u_{0.0, 1.0};
+};
+}  // namespace
+StreamPtr SampleExec::execute(int partition, TaskContext& ctx) const {
+  uint64_t seed = hashCombine(seed_, static_cast<uint64_t>(partition));
+  return instrument(
+      std::make_unique<SampleStream>(children[0]->execute(partition, ctx), fraction_, seed), *this);
+}
+
+}  // namespace ember::sql

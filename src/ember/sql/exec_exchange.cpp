@@ -1,0 +1,285 @@
+#include "ember/sql/exec_exchange.h"
+
+#include "ember/columnar/column_ops.h"
+#include "ember/core/context.h"
+#include "ember/rdd/actions.h"
+#include "ember/rdd/rdd.h"
+#include "ember/rdd/rdd_impl.h"
+#include "ember/rdd/record_io.h"
+#include "ember/rdd/shuffled_rdd.h"
+#include "ember/rdd/spill.h"
+#include "ember/shuffle/shuffle_files.h"
+#include "ember/storage/disk_manager.h"
+#include "ember/storage/memory_manager.h"
+
+namespace ember::sql {
+
+namespace {
+// Adapts a BatchStream to the RDD layer's iterator.
+class StreamIterator : public Iterator<BatchPtr> {
+ public:
+  explicit StreamIterator(StreamPtr s) : s_(std::move(s)) {}
+  bool next(BatchPtr& out) override {
+    out = s_->next();
+    return out != nullptr;
+  }
+
+ private:
+  StreamPtr s_;
+};
+
+// An RDD whose partition p is root->execute(p). Its dependencies are the shuffles of
+// the exchanges inside the subtree (stopping at them), so the DAG scheduler runs their
+// map stages first.
+class PlanRDD : public RDDImpl<BatchPtr> {
+ public:
+  PlanRDD(Context* ctx, Info info, PhysicalPtr root)
+      : RDDImpl<BatchPtr>(ctx, std::move(info)), root_(std::move(root)) {
+    std::vector<std::shared_ptr<Dependency>> deps;
+    root_->shuffleDependencies(deps);
+    setDependencies(std::move(deps));
+  }
+  std::string className() const override { return "SQLPlanRDD"; }
+  const char* typeKey() const override { return "ember::sql::PlanRDD"; }
+  void serializePayload(ByteWriter&, GraphWriter&) const override {
+    throw UserError(
+        "SQL and DataFrame queries cannot be shipped to executor processes yet (physical plan "
+        "serialisation is "
+        "not implemented); run them with a local[N] master and without ember.test.serializeTasks");
+  }
+  IterPtr<BatchPtr> compute(int partition, TaskContext& ctx) const override {
+    return std::make_unique<StreamIterator>(root_->execute(partition, ctx));
+  }
+
+ private:
+  PhysicalPtr root_;
+};
+
+// Collects a partition's batches as the task result.
+struct CollectBatches {
+  std::vector<BatchPtr> operator()(Iterator<BatchPtr>& it, TaskContext&) const {
+    std::vector<BatchPtr> out;
+    BatchPtr b;
+    while (it.next(b))
+      if (b->numRows > 0) out.push_back(std::move(b));
+    return out;
+  }
+};
+}  // namespace
+
+// ---- map side ----
+class BatchShuffleDependency : public ShuffleDependencyBase {
+ public:
+  BatchShuffleDependency(std::shared_ptr<RDDImpl<BatchPtr>> parent, int shuffleId, int numMaps,
+                         int numPartitions, ShuffleExchangeExec::Kind kind,
+                         std::vector<PhysicalExprPtr> keys)
+      : ShuffleDependencyBase(parent, shuffleId, numMaps, numPartitions),
+        parent_(std::move(parent)),
+        kind_(kind),
+        keys_(std::move(keys)) {}
+
+  MapStatus runMapTask(int mapId, TaskContext& ctx) const override {
+    auto it = parent_->iterator(mapId, ctx);
+    size_t R = static_cast<size_t>(numPartitions_);
+    std::vector<std::vector<BatchPtr>> parts(R);
+    MemoryConsumer mem(ctx.env().memory, ctx.taskAttemptId(), "shuffle write (sql)");
+    std::vector<SpillRun> spills;
+    uint64_t records = 0;
+    int64_t rr = mapId;  // round-robin start differs per map task
+    BatchPtr b;
+    std::vector<uint64_t> hashes;
+    std::vector<std::vector<int32_t>> sel(R);
+    while (it->next(b)) {
+      ctx.checkInterrupted();
+      if (b->numRows == 0) continue;
+      records += static_cast<uint64_t>(b->numRows);
+      int64_t n = b->numRows;
+      if (R == 1 || kind_ == ShuffleExchangeExec::Kind::Single) {
+        add(parts[0], b, mem, ctx, parts, spills);
+        continue;
+      }
+      for (auto& s : sel) s.clear();
+      if (kind_ == ShuffleExchangeExec::Kind::RoundRobin) {
+        for (int64_t i = 0; i < n; ++i)
+          sel[static_cast<size_t>((rr + i) % static_cast<int64_t>(R))].push_back(
+              static_cast<int32_t>(i));
+        rr += n;
+      } else {
+        hashes.resize(static_cast<size_t>(n));
+        for (size_t k = 0; k < keys_.size(); ++k)
+          hashColumn(*keys_[k]->eval(*b), hashes.data(), k > 0);
+        for (int64_t i = 0; i < n; ++i)
+          sel[hashes[static_cast<size_t>(i)] % R].push_back(static_cast<int32_t>(i));
+      }
+      for (size_t r = 0; r < R; ++r)
+        if (!sel[r].empty())
+          add(parts[r], takeBatch(*b, sel[r].data(), static_cast<int64_t>(sel[r].size())), mem, ctx,
+              parts, spills);
+    }
+    // Commit: spilled segments then what is in memory, partition by partition.
+    ExecutorEnv& env = ctx.env();
+    std::string data = env.disk->shuffleDataPath(shuffleId_, mapId);
+    std::string index = env.disk->shuffleIndexPath(shuffleId_, mapId);
+    ShuffleMapOutputWriter out(data, index, numPartitions_, env.shuffleCodec, env.zstdLevel);
+    for (size_t r = 0; r < R; ++r) {
+      out.beginPartition(static_cast<int>(r));
+      for (const auto& s : spills) out.appendSegmentFrom(s.path, s.segments[r]);
+      if (!parts[r].empty()) {
+        RecordFrameWriter<BatchPtr> w(out.data(), env.frameBytes);
+        w.write(parts[r].size() == 1 ? parts[r][0] : concatBatches(parts[r]));
+        w.flush();
+      }
+    }
+    MapStatus st;
+    st.dataPath = data;
+    st.indexPath = index;
+    st.partitionSizes = out.commit();
+    uint64_t total = 0;
+    for (auto s : st.partitionSizes) total += s;
+    ctx.metrics().shuffleBytesWritten += static_cast<int64_t>(total);
+    ctx.metrics().shuffleRecordsWritten += static_cast<int64_t>(records);
+    return st;
+  }
+
+  const char* typeKey() const override { return "ember::sql::BatchShuffleDependency"; }
+  void serialize(ByteWriter&, GraphWriter&) const override {
+    throw UserError(
+        "SQL shuffles cannot be shipped to executor processes yet; use a local[N] master");
+  }
+
+ private:
+  void add(std::vector<BatchPtr>& bucket, BatchPtr b, MemoryConsumer& mem, TaskContext& ctx,
+           std::vector<std::vector<BatchPtr>>& parts, std::vector<SpillRun>& spills) const {
+    int64_t bytes = b->memoryBytes();
+    bucket.push_back(std::move(b));
+    if (mem.tryReserve(bytes)) return;
+    // Refused: write every bucket to a spill file (one segment per partition).
+    SpillRun run{newSpillFile(ctx, "sql-shuffle-spill"), {}};
+    FrameFileWriter out(run.path, ctx.env().shuffleCodec, ctx.env().zstdLevel);
+    for (auto& p : parts) {
+      out.beginSegment();
+      if (!p.empty()) {
+        RecordFrameWriter<BatchPtr> w(out, ctx.env().frameBytes);
+        w.write(p.size() == 1 ? p[0] : concatBatches(p));
+        w.flush();
+      }
+      run.segments.push_back(out.endSegment());
+      p.clear();
+    }
+    out.close();
+    recordSpill(ctx, mem.used(), out.bytesWritten());
+    mem.releaseAll();
+    spills.push_back(std::move(run));
+  }
+
+  std::shared_ptr<RDDImpl<BatchPtr>> parent_;
+  ShuffleExchangeExec::Kind kind_;
+  std::vector<PhysicalExprPtr> keys_;
+};
+
+std::shared_ptr<RDDBase> makePlanRdd(Context& ctx, const PhysicalPtr& root,
+                                     const std::string& name) {
+  RDDBase::Info info;
+  info.id = ctx.newRddId();
+  info.numPartitions = root->numPartitions();
+  info.opName = name;
+  info.callSite = "sql";
+  return std::make_shared<PlanRDD>(&ctx, info, root);
+}
+
+// ---- ShuffleExchangeExec ----
+ShuffleExchangeExec::ShuffleExchangeExec(PhysicalPtr child, Kind kind, std::vector<ExprPtr> keys,
+                                         int numPartitions)
+    : kind_(kind),
+      keys_(std::move(keys)),
+      numPartitions_(kind == Kind::Single ? 1 : numPartitions) {
+  output = child->output;
+  children = {std::move(child)};
+}
+
+std::string ShuffleExchangeExec::describe() const {
+  if (kind_ == Kind::Single) return "Exchange SinglePartition";
+  if (kind_ == Kind::RoundRobin)
+    return "Exchange RoundRobinPartitioning(" + std::to_string(numPartitions_) + ")";
+  std::string s = "Exchange hashpartitioning(";
+  for (const auto& k : keys_) s += k->toString() + ", ";
+  return s + std::to_string(numPartitions_) + ")";
+}
+
+void ShuffleExchangeExec::prepare(Context& ctx) {
+  PhysicalNode::prepare(ctx);
+  mapRdd_ = makePlanRdd(ctx, children[0], "Exchange");
+  std::vector<PhysicalExprPtr> keys;
+  for (const auto& k : keys_) keys.push_back(PhysicalExpr::compile(k, children[0]->output));
+  int shuffleId = ctx.newShuffleId();
+  dep_ = std::make_shared<BatchShuffleDependency>(
+      std::static_pointer_cast<RDDImpl<BatchPtr>>(mapRdd_), shuffleId, children[0]->numPartitions(),
+      numPartitions_, kind_, std::move(keys));
+  ctx.trackShuffle(*mapRdd_, shuffleId);
+}
+
+void ShuffleExchangeExec::shuffleDependencies(std::vector<std::shared_ptr<Dependency>>& out) const {
+  out.push_back(dep_);
+}
+
+namespace {
+class ShuffleReadStream : public BatchStream {
+ public:
+  ShuffleReadStream(TaskContext& ctx, int shuffleId, int numMaps, int reduceId)
+      : it_(ctx, shuffleId, numMaps, reduceId), ctx_(ctx) {}
+  BatchPtr next() override {
+    BatchPtr b;
+    if (!it_.next(b)) return nullptr;
+    ctx_.metrics().shuffleRecordsRead += b->numRows;
+    return b;
+  }
+
+ private:
+  ShuffleBlockIterator<BatchPtr> it_;
+  TaskContext& ctx_;
+};
+}  // namespace
+
+StreamPtr ShuffleExchangeExec::execute(int partition, TaskContext& ctx) const {
+  return instrument(std::make_unique<ShuffleReadStream>(ctx, dep_->shuffleId(),
+                                                        dep_->numMapPartitions(), partition),
+                    *this);
+}
+
+// ---- BroadcastExchangeExec ----
+BroadcastExchangeExec::BroadcastExchangeExec(PhysicalPtr child) {
+  output = child->output;
+  children = {std::move(child)};
+}
+
+void BroadcastExchangeExec::prepare(Context& ctx) {
+  PhysicalNode::prepare(ctx);
+  std::vector<BatchPtr> all;
+  for (auto& part : runPlan(ctx, children[0], "broadcast exchange"))
+    for (auto& b : part) all.push_back(b);
+  data_ = all.empty() ? Batch::empty(schemaOf(output)) : concatBatches(all);
+  metrics_.rows += data_->numRows;
+}
+
+StreamPtr BroadcastExchangeExec::execute(int, TaskContext&) const { return streamOf({data_}); }
+
+std::vector<std::vector<BatchPtr>> runPlan(Context& ctx, const PhysicalPtr& root,
+                                           const std::string& callSite,
+                                           const std::vector<int>& partitions) {
+  auto rdd = makePlanRdd(ctx, root, callSite);
+  std::vector<int> parts = partitions;
+  if (parts.empty())
+    for (int p = 0; p < root->numPartitions(); ++p) parts.push_back(p);
+  std::vector<std::vector<BatchPtr>> results(static_cast<size_t>(root->numPartitions()));
+  auto fn = makeJobFunction<BatchPtr>(CollectBatches{});
+  ctx.runJob(
+      rdd, fn, parts,
+      [&](int p, std::string_view bytes) {
+        ByteReader r(bytes);
+        results[static_cast<size_t>(p)] = Serde<std::vector<BatchPtr>>::read(r);
+      },
+      callSite);
+  return results;
+}
+
+}  // namespace ember::sql

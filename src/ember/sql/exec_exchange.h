@@ -1,0 +1,59 @@
+// Exchanges: where a SQL plan is cut into stages. A ShuffleExchangeExec runs its child
+// as the map side of a shuffle (rows routed to reduce partitions by a hash of key
+// columns, to one partition, or round robin) through the core scheduler; a
+// BroadcastExchangeExec runs its child as a separate job and hands the whole result to
+// every task of the consuming stage. PlanRDD turns a physical subtree into an RDD of
+// batches for the scheduler.
+#pragma once
+
+#include "ember/core/rdd_base.h"
+#include "ember/sql/exec_ops.h"
+
+namespace ember::sql {
+
+class BatchShuffleDependency;
+
+class ShuffleExchangeExec : public PhysicalNode {
+ public:
+  enum class Kind : uint8_t { Hash, Single, RoundRobin };
+  ShuffleExchangeExec(PhysicalPtr child, Kind kind, std::vector<ExprPtr> keys, int numPartitions);
+  std::string describe() const override;
+  int numPartitions() const override { return numPartitions_; }
+  void prepare(Context& ctx) override;
+  StreamPtr execute(int partition, TaskContext& ctx) const override;
+  void shuffleDependencies(std::vector<std::shared_ptr<Dependency>>& out) const override;
+
+  Kind kind() const { return kind_; }
+  const std::vector<ExprPtr>& keys() const { return keys_; }
+
+ private:
+  Kind kind_;
+  std::vector<ExprPtr> keys_;
+  int numPartitions_;
+  std::shared_ptr<BatchShuffleDependency> dep_;
+  std::shared_ptr<RDDBase> mapRdd_;  // keeps the map side (and its shuffle files) alive
+};
+
+class BroadcastExchangeExec : public PhysicalNode {
+ public:
+  explicit BroadcastExchangeExec(PhysicalPtr child);
+  std::string describe() const override { return "BroadcastExchange"; }
+  int numPartitions() const override { return 1; }
+  void prepare(Context& ctx) override;
+  StreamPtr execute(int partition, TaskContext& ctx) const override;
+  void shuffleDependencies(std::vector<std::shared_ptr<Dependency>>&) const override {}
+
+ private:
+  BatchPtr data_;
+};
+
+// Runs `root` over its partitions as a job; returns the batches of each partition in
+// partition order. Exchanges below must be prepared.
+std::vector<std::vector<BatchPtr>> runPlan(Context& ctx, const PhysicalPtr& root,
+                                           const std::string& callSite,
+                                           const std::vector<int>& partitions = {});
+// The RDD of batches that computes `root` (for shuffles and jobs).
+std::shared_ptr<RDDBase> makePlanRdd(Context& ctx, const PhysicalPtr& root,
+                                     const std::string& name);
+
+}  // namespace ember::sql

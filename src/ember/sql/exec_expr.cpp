@@ -1,0 +1,104 @@
+#include "ember/sql/exec_expr.h"
+
+#include "ember/common/errors.h"
+
+namespace ember::sql {
+
+int indexOfId(const std::vector<Attribute>& attrs, int64_t id) {
+  for (size_t i = 0; i < attrs.size(); ++i)
+    if (attrs[i].id == id) return static_cast<int>(i);
+  return -1;
+}
+
+ColumnPtr constantColumn(const Value& v, const DataType& t, int64_t rows) {
+  if (v.isNull()) return Column::nulls(t, rows);
+  auto one = std::make_shared<Column>(t);
+  v.appendTo(*one);
+  if (rows == 1) return one;
+  if (t.id() == TypeId::String) {
+    auto c = std::make_shared<Column>(t);
+    auto s = one->stringAt(0);
+    c->reserve(rows, static_cast<int64_t>(s.size()) * rows);
+    for (int64_t i = 0; i < rows; ++i) c->appendString(s);
+    return c;
+  }
+  auto c = Column::make(t, rows);
+  int w = t.fixedWidth();
+  const uint8_t* src = one->valuesBuffer().data();
+  uint8_t* dst = c->valuesBuffer().data();
+  for (int64_t i = 0; i < rows; ++i) std::memcpy(dst + i * w, src, static_cast<size_t>(w));
+  return c;
+}
+
+PhysicalExprPtr PhysicalExpr::compile(const ExprPtr& e, const std::vector<Attribute>& input) {
+  auto p = std::make_shared<PhysicalExpr>();
+  p->type_ = e->type;
+  p->name_ = e->toString();
+  switch (e->kind) {
+    case ExprKind::Alias:
+      return compile(e->args[0], input);
+    case ExprKind::ColumnRef: {
+      p->kind_ = Kind::Column;
+      p->ordinal_ = indexOfId(input, e->id);
+      EMBER_CHECK(p->ordinal_ >= 0,
+                  "column " + e->toString() + " is not among the operator's inputs");
+      return p;
+    }
+    case ExprKind::Literal:
+      p->kind_ = Kind::Literal;
+      p->value_ = e->value;
+      return p;
+    case ExprKind::Cast:
+      p->kind_ = Kind::Cast;
+      p->args_ = {compile(e->args[0], input)};
+      return p;
+    case ExprKind::Call: {
+      p->kind_ = Kind::Call;
+      const ScalarFunction* f = FunctionRegistry::builtin().find(e->name);
+      EMBER_CHECK(f != nullptr, "unknown function " + e->name + " at execution");
+      std::vector<DataType> types;
+      std::vector<std::optional<Value>> lits;
+      for (const auto& a : e->args) {
+        p->args_.push_back(compile(a, input));
+        types.push_back(a->type);
+        lits.push_back(a->kind == ExprKind::Literal ? std::optional<Value>(a->value)
+                                                    : std::nullopt);
+      }
+      p->fn_ = f->bind(types, lits);
+      p->type_ = p->fn_.resultType;
+      return p;
+    }
+    default:
+      throw InternalError("expression cannot be evaluated row-wise here: " + e->toString());
+  }
+}
+
+ColumnPtr PhysicalExpr::eval(const Batch& batch) const {
+  switch (kind_) {
+    case Kind::Column:
+      return batch.columns[static_cast<size_t>(ordinal_)];
+    case Kind::Literal:
+      return constantColumn(value_, type_, batch.numRows);
+    case Kind::Cast: {
+      ColumnPtr in = args_[0]->eval(batch);
+      if (in->type() == type_) return in;
+      return castColumn(in, type_, false);
+    }
+    case Kind::Call: {
+      std::vector<ColumnPtr> args;
+      args.reserve(args_.size());
+      for (const auto& a : args_) {
+        ColumnPtr c = a->eval(batch);
+        args.push_back(std::move(c));
+      }
+      // Arguments arrive already cast by the analyzer; re-check cheaply for safety.
+      for (size_t i = 0; i < args.size() && i < fn_.argTypes.size(); ++i)
+        if (args[i]->type() != fn_.argTypes[i])
+          args[i] = castColumn(args[i], fn_.argTypes[i], false);
+      return fn_.kernel(args, batch.numRows);
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace ember::sql

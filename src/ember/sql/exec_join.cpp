@@ -1,0 +1,327 @@
+// Hash join and nested-loop join.
+#include <numeric>
+
+#include "ember/columnar/column_ops.h"
+#include "ember/common/errors.h"
+#include "ember/core/executor_env.h"
+#include "ember/core/task_context.h"
+#include "ember/sql/analyzer.h"
+#include "ember/sql/exec_ops.h"
+#include "ember/sql/group_table.h"
+#include "ember/storage/memory_manager.h"
+
+namespace ember::sql {
+
+namespace {
+std::vector<Attribute> concatAttrs(const std::vector<Attribute>& a,
+                                   const std::vector<Attribute>& b) {
+  auto out = a;
+  out.insert(out.end(), b.begin(), b.end());
+  return out;
+}
+
+// Joined batch: left rows li, right rows ri (-1 = NULLs), in output order left, right.
+BatchPtr joinRows(const Batch& left, const std::vector<int32_t>& li, const Batch& right,
+                  const std::vector<int32_t>& ri, bool includeRight) {
+  auto out = std::make_shared<Batch>();
+  out->numRows = static_cast<int64_t>(li.size());
+  for (const auto& c : left.columns)
+    out->columns.push_back(takeColumn(*c, li.data(), out->numRows));
+  if (includeRight)
+    for (const auto& c : right.columns)
+      out->columns.push_back(takeColumn(*c, ri.data(), out->numRows));
+  return out;
+}
+}  // namespace
+
+HashJoinExec::HashJoinExec(PhysicalPtr left, PhysicalPtr right, JoinType type,
+                           std::vector<ExprPtr> leftKeys, std::vector<ExprPtr> rightKeys,
+                           ExprPtr residual, BuildSide build, bool broadcast,
+                           std::vector<Attribute> out)
+    : type_(type),
+      leftKeys_(std::move(leftKeys)),
+      rightKeys_(std::move(rightKeys)),
+      residual_(std::move(residual)),
+      build_(build),
+      broadcast_(broadcast) {
+  output = std::move(out);
+  for (const auto& k : leftKeys_) leftKeyExprs_.push_back(PhysicalExpr::compile(k, left->output));
+  for (const auto& k : rightKeys_)
+    rightKeyExprs_.push_back(PhysicalExpr::compile(k, right->output));
+  if (residual_)
+    residualExpr_ = PhysicalExpr::compile(residual_, concatAttrs(left->output, right->output));
+  children = {std::move(left), std::move(right)};
+}
+
+std::string HashJoinExec::describe() const {
+  std::string s = broadcast_ ? "BroadcastHashJoin [" : "ShuffledHashJoin [";
+  for (size_t i = 0; i < leftKeys_.size(); ++i) s += (i ? ", " : "") + leftKeys_[i]->toString();
+  s += "], [";
+  for (size_t i = 0; i < rightKeys_.size(); ++i) s += (i ? ", " : "") + rightKeys_[i]->toString();
+  s += std::string("], ") + joinTypeName(type_) + ", Build" +
+       (build_ == BuildSide::Left ? "Left" : "Right");
+  if (residual_) s += ", " + residual_->toString();
+  return s;
+}
+
+int HashJoinExec::numPartitions() const {
+  // The streamed (probe) side decides; a broadcast build side is read whole.
+  return children[build_ == BuildSide::Left ? 1 : 0]->numPartitions();
+}
+
+class HashJoinStream : public BatchStream {
+ public:
+  HashJoinStream(const HashJoinExec& node, int partition, TaskContext& ctx)
+      : node_(node), ctx_(ctx), mem_(ctx.env().memory, ctx.taskAttemptId(), "hash join build") {
+    bool buildLeft = node_.build_ == HashJoinExec::BuildSide::Left;
+    const PhysicalNode& buildNode = *node_.children[buildLeft ? 0 : 1];
+    const PhysicalNode& probeNode = *node_.children[buildLeft ? 1 : 0];
+    // Build: the whole build partition (or the broadcast) in one batch.
+    auto buildStream = buildNode.execute(node_.broadcast_ ? 0 : partition, ctx);
+    build_ = drainToOne(*buildStream, buildNode.output);
+    if (!mem_.tryReserve(build_->memoryBytes()))
+      throw UserError(
+          "the build side of a hash join (" + std::to_string(build_->memoryBytes() >> 20) +
+          " MiB) does not fit in ember.executor.memory; raise it or ember.sql.shuffle.partitions");
+    const auto& buildKeyExprs = buildLeft ? node_.leftKeyExprs_ : node_.rightKeyExprs_;
+    std::vector<ColumnPtr> keys;
+    std::vector<DataType> types;
+    for (const auto& k : buildKeyExprs) {
+      keys.push_back(k->eval(*build_));
+      types.push_back(keys.back()->type());
+    }
+    table_ = std::make_unique<GroupTable>(types);
+    int64_t n = build_->numRows;
+    std::vector<int32_t> gid(static_cast<size_t>(n));
+    // Rows with a NULL key never match: keep them out of the table.
+    std::vector<int32_t> rowsWithKey;
+    for (int64_t i = 0; i < n; ++i) {
+      bool nullKey = false;
+      for (const auto& k : keys) nullKey = nullKey || k->isNull(i);
+      if (!nullKey) rowsWithKey.push_back(static_cast<int32_t>(i));
+    }
+    std::vector<ColumnPtr> nonNull;
+    for (const auto& k : keys)
+      nonNull.push_back(
+          takeColumn(*k, rowsWithKey.data(), static_cast<int64_t>(rowsWithKey.size())));
+    std::vector<int32_t> g(rowsWithKey.size());
+    if (!rowsWithKey.empty())
+      table_->findOrInsert(nonNull, static_cast<int64_t>(rowsWithKey.size()), g.data());
+    // Rows of each group contiguous: start_[g] .. start_[g+1] in rows_.
+    start_.assign(static_cast<size_t>(table_->size() + 1), 0);
+    for (int32_t x : g) ++start_[static_cast<size_t>(x) + 1];
+    for (size_t i = 1; i < start_.size(); ++i) start_[i] += start_[i - 1];
+    rows_.resize(rowsWithKey.size());
+    std::vector<int32_t> fill(start_.begin(), start_.end() - 1);
+    for (size_t i = 0; i < rowsWithKey.size(); ++i)
+      rows_[static_cast<size_t>(fill[static_cast<size_t>(g[i])]++)] = rowsWithKey[i];
+    buildMatched_.assign(static_cast<size_t>(n), 0);
+    probe_ = probeNode.execute(partition, ctx);
+    probeKeyExprs_ = buildLeft ? &node_.rightKeyExprs_ : &node_.leftKeyExprs_;
+  }
+
+  BatchPtr next() override {
+    for (;;) {
+      if (probeDone_) return unmatchedBuild();
+      BatchPtr b = probe_->next();
+      if (!b) {
+        probeDone_ = true;
+        continue;
+      }
+      if (b->numRows == 0) continue;
+      BatchPtr out = probe(*b);
+      if (out && out->numRows > 0) return out;
+    }
+  }
+
+ private:
+  bool buildLeft() const { return node_.build_ == HashJoinExec::BuildSide::Left; }
+
+  BatchPtr probe(const Batch& p) {
+    int64_t n = p.numRows;
+    std::vector<ColumnPtr> keys;
+    for (const auto& k : *probeKeyExprs_) keys.push_back(k->eval(p));
+    std::vector<int32_t> g(static_cast<size_t>(n));
+    table_->find(keys, n, g.data(), true);
+    std::vector<int32_t> pi, bi;
+    for (int64_t i = 0; i < n; ++i) {
+      if (g[i] < 0) continue;
+      for (int32_t k = start_[g[i]]; k < start_[g[i] + 1]; ++k) {
+        pi.push_back(static_cast<int32_t>(i));
+        bi.push_back(rows_[k]);
+      }
+    }
+    // Residual condition on the candidate pairs.
+    if (node_.residualExpr_ && !pi.empty()) {
+      BatchPtr pairs =
+          buildLeft() ? joinRows(*build_, bi, p, pi, true) : joinRows(p, pi, *build_, bi, true);
+      auto sel = selectionFromMask(*node_.residualExpr_->eval(*pairs));
+      std::vector<int32_t> pi2, bi2;
+      for (int32_t s : sel) {
+        pi2.push_back(pi[s]);
+        bi2.push_back(bi[s]);
+      }
+      pi.swap(pi2);
+      bi.swap(bi2);
+    }
+    for (int32_t b : bi) buildMatched_[b] = 1;
+    JoinType t = node_.type_;
+    if (t == JoinType::LeftSemi || t == JoinType::LeftAnti) {
+      // Probe side is the left side here (the planner builds right for semi/anti).
+      std::vector<uint8_t> matched(static_cast<size_t>(n), 0);
+      for (int32_t i : pi) matched[i] = 1;
+      std::vector<int32_t> keep;
+      for (int64_t i = 0; i < n; ++i)
+        if (matched[i] == (t == JoinType::LeftSemi ? 1 : 0))
+          keep.push_back(static_cast<int32_t>(i));
+      return takeBatch(p, keep.data(), static_cast<int64_t>(keep.size()));
+    }
+    bool probeOuter = (t == JoinType::LeftOuter || t == JoinType::FullOuter) && !buildLeft();
+    probeOuter = probeOuter || (t == JoinType::RightOuter && buildLeft());
+    if (probeOuter) {
+      std::vector<uint8_t> matched(static_cast<size_t>(n), 0);
+      for (int32_t i : pi) matched[i] = 1;
+      for (int64_t i = 0; i < n; ++i)
+        if (!matched[i]) {
+          pi.push_back(static_cast<int32_t>(i));
+          bi.push_back(-1);
+        }
+    }
+    if (pi.empty()) return nullptr;
+    return buildLeft() ? joinRows(*build_, bi, p, pi, true) : joinRows(p, pi, *build_, bi, true);
+  }
+
+  // Right/full outer with the build side on the right (or left outer built left): the
+  // build rows nothing matched, with NULLs for the probe side.
+  BatchPtr unmatchedBuild() {
+    if (emittedUnmatched_) return nullptr;
+    emittedUnmatched_ = true;
+    JoinType t = node_.type_;
+    bool buildOuter = (t == JoinType::FullOuter || t == JoinType::RightOuter) && !buildLeft();
+    buildOuter =
+        buildOuter || ((t == JoinType::LeftOuter || t == JoinType::FullOuter) && buildLeft());
+    if (!buildOuter) return nullptr;
+    std::vector<int32_t> bi, pi;
+    for (int64_t i = 0; i < build_->numRows; ++i)
+      if (!buildMatched_[i]) {
+        bi.push_back(static_cast<int32_t>(i));
+        pi.push_back(-1);
+      }
+    if (bi.empty()) return nullptr;
+    const PhysicalNode& probeNode = *node_.children[buildLeft() ? 1 : 0];
+    BatchPtr emptyProbe = Batch::empty(schemaOf(probeNode.output));
+    return buildLeft() ? joinRows(*build_, bi, *emptyProbe, pi, true)
+                       : joinRows(*emptyProbe, pi, *build_, bi, true);
+  }
+
+  const HashJoinExec& node_;
+  TaskContext& ctx_;
+  MemoryConsumer mem_;
+  BatchPtr build_;
+  std::unique_ptr<GroupTable> table_;
+  std::vector<int32_t> start_, rows_;
+  std::vector<uint8_t> buildMatched_;
+  StreamPtr probe_;
+  const std::vector<PhysicalExprPtr>* probeKeyExprs_ = nullptr;
+  bool probeDone_ = false;
+  bool emittedUnmatched_ = false;
+};
+
+StreamPtr HashJoinExec::execute(int partition, TaskContext& ctx) const {
+  return instrument(std::make_unique<HashJoinStream>(*this, partition, ctx), *this);
+}
+
+// ---- nested loop ----
+NestedLoopJoinExec::NestedLoopJoinExec(PhysicalPtr left, PhysicalPtr right, JoinType type,
+                                       ExprPtr condition, std::vector<Attribute> out)
+    : type_(type), condition_(std::move(condition)) {
+  output = std::move(out);
+  if (condition_)
+    compiled_ = PhysicalExpr::compile(condition_, concatAttrs(left->output, right->output));
+  children = {std::move(left), std::move(right)};
+}
+
+std::string NestedLoopJoinExec::describe() const {
+  return std::string("BroadcastNestedLoopJoin ") + joinTypeName(type_) +
+         (condition_ ? ", " + condition_->toString() : "");
+}
+
+namespace {
+class NestedLoopStream : public BatchStream {
+ public:
+  NestedLoopStream(const NestedLoopJoinExec& node, JoinType type, PhysicalExprPtr cond,
+                   StreamPtr left, BatchPtr right)
+      : node_(node),
+        type_(type),
+        cond_(std::move(cond)),
+        left_(std::move(left)),
+        right_(std::move(right)) {}
+  BatchPtr next() override {
+    while (BatchPtr l = left_->next()) {
+      int64_t n = l->numRows, m = right_->numRows;
+      std::vector<uint8_t> matched(static_cast<size_t>(n), 0);
+      std::vector<BatchPtr> parts;
+      // Pairs in chunks of ~64K rows to bound memory.
+      int64_t chunk = std::max<int64_t>(1, 65536 / std::max<int64_t>(1, m));
+      for (int64_t s = 0; s < n; s += chunk) {
+        std::vector<int32_t> li, ri;
+        for (int64_t i = s; i < std::min(n, s + chunk); ++i)
+          for (int64_t j = 0; j < m; ++j) {
+            li.push_back(static_cast<int32_t>(i));
+            ri.push_back(static_cast<int32_t>(j));
+          }
+        if (li.empty()) continue;
+        BatchPtr pairs = joinRows(*l, li, *right_, ri, true);
+        std::vector<int32_t> sel;
+        if (cond_) {
+          sel = selectionFromMask(*cond_->eval(*pairs));
+        } else {
+          sel.resize(li.size());
+          std::iota(sel.begin(), sel.end(), 0);
+        }
+        for (int32_t x : sel) matched[li[x]] = 1;
+        if (type_ == JoinType::Inner || type_ == JoinType::Cross || type_ == JoinType::LeftOuter)
+          parts.push_back(takeBatch(*pairs, sel.data(), static_cast<int64_t>(sel.size())));
+      }
+      std::vector<int32_t> keep;
+      for (int64_t i = 0; i < n; ++i) {
+        bool want =
+            type_ == JoinType::LeftSemi
+                ? matched[i]
+                : (type_ == JoinType::LeftAnti || type_ == JoinType::LeftOuter) && !matched[i];
+        if (want) keep.push_back(static_cast<int32_t>(i));
+      }
+      if (type_ == JoinType::LeftSemi || type_ == JoinType::LeftAnti) {
+        if (!keep.empty()) return takeBatch(*l, keep.data(), static_cast<int64_t>(keep.size()));
+        continue;
+      }
+      if (type_ == JoinType::LeftOuter && !keep.empty()) {
+        std::vector<int32_t> none(keep.size(), -1);
+        parts.push_back(joinRows(*l, keep, *right_, none, true));
+      }
+      std::vector<BatchPtr> nonEmpty;
+      for (auto& p : parts)
+        if (p->numRows) nonEmpty.push_back(p);
+      if (!nonEmpty.empty()) return concatBatches(nonEmpty);
+    }
+    return nullptr;
+  }
+
+ private:
+  const NestedLoopJoinExec& node_;
+  JoinType type_;
+  PhysicalExprPtr cond_;
+  StreamPtr left_;
+  BatchPtr right_;
+};
+}  // namespace
+
+StreamPtr NestedLoopJoinExec::execute(int partition, TaskContext& ctx) const {
+  auto rightStream = children[1]->execute(0, ctx);  // broadcast: the whole right side
+  BatchPtr right = drainToOne(*rightStream, children[1]->output);
+  return instrument(std::make_unique<NestedLoopStream>(*this, type_, compiled_,
+                                                       children[0]->execute(partition, ctx), right),
+                    *this);
+}
+
+}  // namespace ember::sql

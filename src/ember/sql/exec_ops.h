@@ -1,0 +1,209 @@
+// The physical operators (see exec_node.h for the model).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ember/io/file_format.h"
+#include "ember/sql/aggregates.h"
+#include "ember/sql/exec_expr.h"
+#include "ember/sql/exec_node.h"
+
+namespace ember::sql {
+
+// In-memory rows, spread over `partitions` partitions.
+class LocalTableExec : public PhysicalNode {
+ public:
+  LocalTableExec(std::vector<BatchPtr> batches, std::vector<Attribute> out, int partitions);
+  std::string describe() const override;
+  int numPartitions() const override { return partitions_; }
+  StreamPtr execute(int partition, TaskContext& ctx) const override;
+
+ private:
+  std::vector<BatchPtr> batches_;
+  int partitions_;
+};
+
+// Files through a format: one partition per split. Produces `projection` columns of the
+// data schema; `filters` are pushed into the reader (it may skip row groups), the
+// engine still applies the full condition above.
+class FileScanExec : public PhysicalNode {
+ public:
+  FileScanExec(std::shared_ptr<const FileSource> source, Schema dataSchema,
+               std::vector<int> projection, std::vector<ColumnPredicate> filters,
+               std::vector<Attribute> out, int64_t splitBytes, int batchRows);
+  std::string describe() const override;
+  int numPartitions() const override { return static_cast<int>(splits_.size()); }
+  void prepare(Context& ctx) override;
+  StreamPtr execute(int partition, TaskContext& ctx) const override;
+
+ private:
+  std::shared_ptr<const FileSource> source_;
+  Schema dataSchema_;
+  std::vector<int> projection_;
+  std::vector<ColumnPredicate> filters_;
+  FormatOptions options_;
+  std::vector<FileSplit> splits_;
+  int64_t splitBytes_;
+  int batchRows_;
+};
+
+class FilterExec : public PhysicalNode {
+ public:
+  FilterExec(PhysicalPtr child, ExprPtr condition);
+  std::string describe() const override;
+  StreamPtr execute(int partition, TaskContext& ctx) const override;
+
+ private:
+  ExprPtr condition_;
+  PhysicalExprPtr compiled_;
+};
+
+class ProjectExec : public PhysicalNode {
+ public:
+  ProjectExec(PhysicalPtr child, std::vector<ExprPtr> exprs);
+  std::string describe() const override;
+  StreamPtr execute(int partition, TaskContext& ctx) const override;
+
+ private:
+  std::vector<ExprPtr> exprs_;
+  std::vector<PhysicalExprPtr> compiled_;
+};
+
+// Per partition: at most `limit` rows after skipping `offset` (a global limit runs on a
+// single partition, after an exchange).
+class LimitExec : public PhysicalNode {
+ public:
+  LimitExec(PhysicalPtr child, int64_t limit, int64_t offset);
+  std::string describe() const override;
+  StreamPtr execute(int partition, TaskContext& ctx) const override;
+
+ private:
+  int64_t limit_, offset_;
+};
+
+// Partitions of all children, one after another.
+class UnionExec : public PhysicalNode {
+ public:
+  UnionExec(std::vector<PhysicalPtr> children, std::vector<Attribute> out);
+  std::string describe() const override { return "Union"; }
+  int numPartitions() const override;
+  StreamPtr execute(int partition, TaskContext& ctx) const override;
+};
+
+class SampleExec : public PhysicalNode {
+ public:
+  SampleExec(PhysicalPtr child, double fraction, uint64_t seed);
+  std::string describe() const override;
+  StreamPtr execute(int partition, TaskContext& ctx) const override;
+
+ private:
+  double fraction_;
+  uint64_t seed_;
+};
+
+// Hash aggregation. Partial: input rows -> (keys, states). Final: (keys, states) ->
+// (keys, results), merging states. Complete: input rows -> results in one phase (used
+// with DISTINCT aggregates). Output of Final/Complete: keys then aggregate results, as
+// `output` lists them (the planner projects the select list above).
+class HashAggregateExec : public PhysicalNode {
+ public:
+  enum class Mode { Partial, Final, Complete };
+  struct AggSpec {
+    AggregateFunctionPtr fn;
+    std::vector<ExprPtr> args;  // Partial/Complete: over the child's output
+    ExprPtr filter;             // FILTER (WHERE ...), may be null
+  };
+  HashAggregateExec(PhysicalPtr child, Mode mode, std::vector<ExprPtr> keys,
+                    std::vector<AggSpec> aggs, std::vector<Attribute> out);
+  std::string describe() const override;
+  StreamPtr execute(int partition, TaskContext& ctx) const override;
+  Mode mode() const { return mode_; }
+
+ private:
+  friend class HashAggregateStream;
+  Mode mode_;
+  std::vector<ExprPtr> keys_;
+  std::vector<AggSpec> aggs_;
+  std::vector<PhysicalExprPtr> keyExprs_;
+  std::vector<std::vector<PhysicalExprPtr>> argExprs_;
+  std::vector<PhysicalExprPtr> filterExprs_;
+};
+
+// Hash join: builds a table over the build side's partition (or a broadcast), probes
+// with the other side's stream. Equi-keys + optional residual condition.
+class HashJoinExec : public PhysicalNode {
+ public:
+  enum class BuildSide { Left, Right };
+  HashJoinExec(PhysicalPtr left, PhysicalPtr right, JoinType type, std::vector<ExprPtr> leftKeys,
+               std::vector<ExprPtr> rightKeys, ExprPtr residual, BuildSide build, bool broadcast,
+               std::vector<Attribute> out);
+  std::string describe() const override;
+  int numPartitions() const override;
+  StreamPtr execute(int partition, TaskContext& ctx) const override;
+
+ private:
+  friend class HashJoinStream;
+  JoinType type_;
+  std::vector<ExprPtr> leftKeys_, rightKeys_;
+  ExprPtr residual_;
+  BuildSide build_;
+  bool broadcast_;
+  std::vector<PhysicalExprPtr> leftKeyExprs_, rightKeyExprs_;
+  PhysicalExprPtr residualExpr_;
+};
+
+// Joins without equi-keys: every pair of (streamed left row, broadcast right row),
+// filtered by the condition. Used for cross joins and non-equi conditions.
+class NestedLoopJoinExec : public PhysicalNode {
+ public:
+  NestedLoopJoinExec(PhysicalPtr left, PhysicalPtr right, JoinType type, ExprPtr condition,
+                     std::vector<Attribute> out);
+  std::string describe() const override;
+  int numPartitions() const override { return children[0]->numPartitions(); }
+  StreamPtr execute(int partition, TaskContext& ctx) const override;
+
+ private:
+  JoinType type_;
+  ExprPtr condition_;
+  PhysicalExprPtr compiled_;
+};
+
+// Sorts each partition (limit >= 0: keeps only the first `limit` rows: top-N).
+class SortExec : public PhysicalNode {
+ public:
+  SortExec(PhysicalPtr child, std::vector<SortKey> keys, int64_t limit = -1);
+  std::string describe() const override;
+  StreamPtr execute(int partition, TaskContext& ctx) const override;
+  const std::vector<SortKey>& keys() const { return keys_; }
+
+ private:
+  std::vector<SortKey> keys_;
+  std::vector<PhysicalExprPtr> keyExprs_;
+  int64_t limit_;
+};
+
+// Window functions over partitions of rows (the input is already exchanged by the
+// partition keys; this operator sorts by partition + order keys).
+class WindowExec : public PhysicalNode {
+ public:
+  WindowExec(PhysicalPtr child, std::vector<ExprPtr> windowExprs, std::vector<Attribute> out);
+  std::string describe() const override;
+  StreamPtr execute(int partition, TaskContext& ctx) const override;
+
+ private:
+  std::vector<ExprPtr> windowExprs_;  // Alias(WindowCall) with one shared spec
+};
+
+// Sort order over batches: compares rows of evaluated key columns.
+struct RowComparator {
+  std::vector<ColumnPtr> keys;
+  std::vector<SortKey> order;
+  int compare(int64_t a, int64_t b) const;
+};
+int compareValues(const Column& a, int64_t i, const Column& b, int64_t j, bool ascending,
+                  bool nullsFirst);
+
+}  // namespace ember::sql

@@ -1,0 +1,238 @@
+// Window functions: the exchanged partition is sorted by (PARTITION BY, ORDER BY) keys,
+// then each window expression is computed per window partition: ranking functions,
+// lag/lead, and aggregates over the whole partition, a running frame, or a bounded
+// ROWS frame.
+#include <algorithm>
+#include <numeric>
+
+#include "ember/columnar/column_ops.h"
+#include "ember/common/errors.h"
+#include "ember/sql/analyzer.h"
+#include "ember/sql/exec_ops.h"
+
+namespace ember::sql {
+
+WindowExec::WindowExec(PhysicalPtr child, std::vector<ExprPtr> windowExprs,
+                       std::vector<Attribute> out)
+    : windowExprs_(std::move(windowExprs)) {
+  output = std::move(out);
+  children = {std::move(child)};
+}
+
+std::string WindowExec::describe() const {
+  std::string s = "Window [";
+  for (size_t i = 0; i < windowExprs_.size(); ++i)
+    s += (i ? ", " : "") + windowExprs_[i]->toString();
+  return s + "]";
+}
+
+namespace {
+struct WindowCalc {
+  const Expr& call;  // the WindowCall
+  const WindowSpec& spec;
+  const std::vector<Attribute>& input;
+};
+
+// Rows [b, e) of the sorted batch form one window partition; peers share order keys.
+ColumnPtr computeWindow(const Expr& windowCall, const Batch& sorted,
+                        const std::vector<Attribute>& input,
+                        const std::vector<std::pair<int64_t, int64_t>>& parts,
+                        const RowComparator& orderCmp) {
+  const Expr& fn = *windowCall.args[0];
+  const WindowSpec& spec = *windowCall.window;
+  int64_t n = sorted.numRows;
+  auto result = std::make_shared<Column>(windowCall.type);
+  result->reserve(n);
+  auto peersEnd = [&](int64_t i, int64_t e) {
+    int64_t j = i + 1;
+    while (j < e && orderCmp.compare(i, j) == 0) ++j;
+    return j;
+  };
+  if (fn.kind == ExprKind::Call) {
+    const std::string& name = fn.name;
+    std::vector<ColumnPtr> args;
+    for (const auto& a : fn.args) args.push_back(PhysicalExpr::compile(a, input)->eval(sorted));
+    for (auto [b, e] : parts) {
+      if (name == "lag" || name == "lead") {
+        int64_t off = fn.args.size() >= 2 ? fn.args[1]->value.asInt64() : 1;
+        if (name == "lag") off = -off;
+        for (int64_t i = b; i < e; ++i) {
+          int64_t j = i + off;
+          if (j >= b && j < e)
+            result->appendFrom(*args[0], j);
+          else if (args.size() >= 3)
+            result->appendFrom(*args[2], i);
+          else
+            result->appendNull();
+        }
+        continue;
+      }
+      int64_t rank = 1, dense = 1, size = e - b;
+      for (int64_t i = b; i < e;) {
+        int64_t pe = peersEnd(i, e);
+        for (int64_t k = i; k < pe; ++k) {
+          int64_t rowNum = k - b + 1;
+          if (name == "row_number")
+            result->append<int32_t>(static_cast<int32_t>(rowNum));
+          else if (name == "rank")
+            result->append<int32_t>(static_cast<int32_t>(rank));
+          else if (name == "dense_rank")
+            result->append<int32_t>(static_cast<int32_t>(dense));
+          else if (name == "percent_rank")
+            result->append<double>(
+                size <= 1 ? 0.0 : static_cast<double>(rank - 1) / static_cast<double>(size - 1));
+          else if (name == "cume_dist")
+            result->append<double>(static_cast<double>(pe - b) / static_cast<double>(size));
+          else if (name == "ntile") {
+            int64_t buckets =
+                fn.args.empty() ? 1 : std::max<int64_t>(1, fn.args[0]->value.asInt64());
+            int64_t idx = rowNum - 1, base = size / buckets, extra = size % buckets;
+            int64_t bucket = idx < extra * (base + 1)
+                                 ? idx / (base + 1)
+                                 : extra + (idx - extra * (base + 1)) / std::max<int64_t>(base, 1);
+            result->append<int32_t>(static_cast<int32_t>(bucket + 1));
+          } else
+            throw UserError("window function " + name + "() is not supported");
+        }
+        rank += pe - i;
+        ++dense;
+        i = pe;
+      }
+    }
+    return result;
+  }
+  // Aggregate over a frame.
+  std::vector<ColumnPtr> args;
+  std::vector<DataType> types;
+  for (const auto& a : fn.args) {
+    args.push_back(PhysicalExpr::compile(a, input)->eval(sorted));
+    types.push_back(a->type);
+  }
+  auto agg = bindAggregate(fn.name, types, fn.distinct);
+  bool ordered = !spec.orderBy.empty();
+  bool whole = !ordered || (spec.hasFrame && spec.start.kind == FrameBound::UnboundedPreceding &&
+                            spec.end.kind == FrameBound::UnboundedFollowing);
+  bool running = !whole && (!spec.hasFrame || (spec.start.kind == FrameBound::UnboundedPreceding &&
+                                               spec.end.kind == FrameBound::CurrentRow));
+  bool rangeFrame = !spec.hasFrame || spec.frameType == FrameType::Range;
+  auto feed = [&](AggregateState& st, int64_t from, int64_t to) {
+    if (to <= from) return;
+    std::vector<int32_t> rows(static_cast<size_t>(to - from));
+    std::iota(rows.begin(), rows.end(), static_cast<int32_t>(from));
+    std::vector<ColumnPtr> sub;
+    for (const auto& a : args) sub.push_back(takeColumn(*a, rows.data(), to - from));
+    std::vector<int32_t> g(rows.size(), 0);
+    st.update(g.data(), sub, to - from);
+  };
+  for (auto [b, e] : parts) {
+    if (whole) {
+      auto st = agg->newState();
+      st->resize(1);
+      feed(*st, b, e);
+      auto r = st->result(1);
+      for (int64_t i = b; i < e; ++i) result->appendFrom(*r, 0);
+    } else if (running) {
+      auto st = agg->newState();
+      st->resize(1);
+      for (int64_t i = b; i < e;) {
+        int64_t pe = rangeFrame ? peersEnd(i, e) : i + 1;
+        feed(*st, i, pe);
+        auto r = st->result(1);
+        for (int64_t k = i; k < pe; ++k) result->appendFrom(*r, 0);
+        i = pe;
+      }
+    } else {
+      if (spec.frameType != FrameType::Rows)
+        throw UserError("RANGE frames with offsets are not supported yet; use ROWS BETWEEN");
+      for (int64_t i = b; i < e; ++i) {
+        auto bound = [&](const FrameBound& fb) -> int64_t {
+          switch (fb.kind) {
+            case FrameBound::UnboundedPreceding:
+              return b;
+            case FrameBound::Preceding:
+              return i - fb.offset;
+            case FrameBound::CurrentRow:
+              return i;
+            case FrameBound::Following:
+              return i + fb.offset;
+            case FrameBound::UnboundedFollowing:
+              return e - 1;
+          }
+          return i;
+        };
+        int64_t from = std::max(b, bound(spec.start)), to = std::min(e - 1, bound(spec.end));
+        auto st = agg->newState();
+        st->resize(1);
+        feed(*st, from, to + 1);
+        result->appendFrom(*st->result(1), 0);
+      }
+    }
+  }
+  return result;
+}
+
+class WindowStream : public BatchStream {
+ public:
+  WindowStream(const WindowExec& node, const std::vector<ExprPtr>& exprs, StreamPtr in)
+      : node_(node), exprs_(exprs), in_(std::move(in)) {}
+  BatchPtr next() override {
+    if (done_) return nullptr;
+    done_ = true;
+    const auto& input = node_.children[0]->output;
+    BatchPtr all = drainToOne(*in_, input);
+    if (all->numRows == 0) return nullptr;
+    const WindowSpec& spec = *exprs_[0]->args[0]->window;
+    // Sort by partition keys then order keys.
+    RowComparator full, partCmp, orderCmp;
+    for (const auto& p : spec.partitionBy) {
+      auto c = PhysicalExpr::compile(p, input)->eval(*all);
+      full.keys.push_back(c);
+      full.order.push_back(SortKey{p, true, true});
+    }
+    for (const auto& o : spec.orderBy) {
+      full.keys.push_back(PhysicalExpr::compile(o.expr, input)->eval(*all));
+      full.order.push_back(o);
+    }
+    std::vector<int32_t> idx(static_cast<size_t>(all->numRows));
+    std::iota(idx.begin(), idx.end(), 0);
+    std::stable_sort(idx.begin(), idx.end(),
+                     [&](int32_t a, int32_t b) { return full.compare(a, b) < 0; });
+    BatchPtr sorted = takeBatch(*all, idx.data(), all->numRows);
+    for (const auto& p : spec.partitionBy) {
+      partCmp.keys.push_back(PhysicalExpr::compile(p, input)->eval(*sorted));
+      partCmp.order.push_back(SortKey{p, true, true});
+    }
+    for (const auto& o : spec.orderBy) {
+      orderCmp.keys.push_back(PhysicalExpr::compile(o.expr, input)->eval(*sorted));
+      orderCmp.order.push_back(o);
+    }
+    std::vector<std::pair<int64_t, int64_t>> parts;
+    for (int64_t i = 0; i < sorted->numRows;) {
+      int64_t j = i + 1;
+      while (j < sorted->numRows && partCmp.compare(i, j) == 0) ++j;
+      parts.emplace_back(i, j);
+      i = j;
+    }
+    auto out = std::make_shared<Batch>(*sorted);
+    for (const auto& e : exprs_) {
+      const Expr& call = e->kind == ExprKind::Alias ? *e->args[0] : *e;
+      out->columns.push_back(computeWindow(call, *sorted, input, parts, orderCmp));
+    }
+    return out;
+  }
+
+ private:
+  const WindowExec& node_;
+  const std::vector<ExprPtr>& exprs_;
+  StreamPtr in_;
+  bool done_ = false;
+};
+}  // namespace
+
+StreamPtr WindowExec::execute(int partition, TaskContext& ctx) const {
+  return instrument(
+      std::make_unique<WindowStream>(*this, windowExprs_, children[0]->execute(partition, ctx)),
+      *this);
+}
+
+}  // namespace ember::sql

@@ -1,0 +1,271 @@
+// Rewrites that change the shape of a plan: set operations and subqueries to joins,
+// constant folding.
+#include "ember/common/errors.h"
+#include "ember/sql/analyzer.h"
+#include "ember/sql/analyzer_internal.h"
+#include "ember/sql/optimizer_internal.h"
+
+namespace ember::sql {
+
+namespace {
+ExprPtr toColumnRef(const ExprPtr& e) {
+  return transformExpr(e, [](const ExprPtr& x) -> ExprPtr {
+    if (x->kind != ExprKind::OuterRef) return x;
+    auto c = std::make_shared<Expr>(*x);
+    c->kind = ExprKind::ColumnRef;
+    return c;
+  });
+}
+
+ExprPtr nullSafeEquals(const ExprPtr& a, const ExprPtr& b) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::Call;
+  e->name = "<=>";
+  e->args = {a, b};
+  e->type = DataType::boolean();
+  e->nullable = false;
+  e->resolved = true;
+  return e;
+}
+
+// Renames `child`'s columns to the attributes `to` (same types, positions).
+PlanPtr relabel(PlanPtr child, const std::vector<Attribute>& to) {
+  auto proj = makePlan(PlanKind::Project, {child});
+  for (size_t i = 0; i < to.size(); ++i) {
+    auto a = std::make_shared<Expr>();
+    a->kind = ExprKind::Alias;
+    a->name = to[i].name;
+    a->args = {refTo(child->output[i])};
+    a->type = to[i].type;
+    a->nullable = to[i].nullable;
+    a->id = to[i].id;
+    a->resolved = true;
+    proj->exprs.push_back(a);
+  }
+  proj->output = to;
+  proj->resolved = true;
+  return proj;
+}
+
+// Moves correlated conjuncts (with OuterRefs) out of a subquery plan. Returns the plan
+// without them; `preds` receives them with OuterRefs turned into ColumnRefs. Inner
+// columns the predicates need are added to projections / grouping keys on the way up.
+PlanPtr pullCorrelated(const PlanPtr& plan, std::vector<ExprPtr>& preds) {
+  const LogicalPlan& p = *plan;
+  switch (p.kind) {
+    case PlanKind::Filter: {
+      std::vector<ExprPtr> cs, keep;
+      conjuncts(p.exprs[0], cs);
+      for (const auto& c : cs) {
+        if (hasOuterRef(c) && !hasSubquery(c))
+          preds.push_back(toColumnRef(c));
+        else
+          keep.push_back(c);
+      }
+      PlanPtr child = pullCorrelated(p.children[0], preds);
+      return filterOver(child, keep);
+    }
+    case PlanKind::SubqueryAlias:
+    case PlanKind::Sort:
+    case PlanKind::Limit:
+    case PlanKind::Distinct: {
+      PlanPtr child = pullCorrelated(p.children[0], preds);
+      return withChildren(p, {child});
+    }
+    case PlanKind::Join: {
+      PlanPtr l = pullCorrelated(p.children[0], preds);
+      PlanPtr r = pullCorrelated(p.children[1], preds);
+      return withChildren(p, {l, r});
+    }
+    case PlanKind::Project:
+    case PlanKind::Aggregate: {
+      size_t before = preds.size();
+      PlanPtr child = pullCorrelated(p.children[0], preds);
+      auto n = std::make_shared<LogicalPlan>(p);
+      n->children = {child};
+      IdSet childIds = idsOf(child->output);
+      IdSet have;
+      for (const auto& e : n->exprs) have.insert(e->id);
+      for (size_t i = before; i < preds.size(); ++i) {
+        for (auto id : referencedIds(preds[i])) {
+          if (!childIds.count(id) || have.count(id)) continue;
+          for (const auto& a : child->output)
+            if (a.id == id) {
+              n->exprs.push_back(refTo(a));
+              if (p.kind == PlanKind::Aggregate) n->groupBy.push_back(refTo(a));
+              have.insert(id);
+            }
+        }
+      }
+      n->output = deriveOutput(*n);
+      return n;
+    }
+    default:
+      return plan;
+  }
+}
+
+PlanPtr rewriteFilter(const LogicalPlan& filter, PlanPtr child) {
+  std::vector<ExprPtr> cs, keep;
+  conjuncts(filter.exprs[0], cs);
+  std::vector<Attribute> originalOutput = child->output;
+  bool changed = false;
+  for (const auto& c : cs) {
+    const Expr* sub = c.get();
+    bool negated = false;
+    if (sub->kind == ExprKind::Call && sub->name == "not" && sub->args.size() == 1 &&
+        (sub->args[0]->kind == ExprKind::Exists || sub->args[0]->kind == ExprKind::InSubquery)) {
+      negated = true;
+      sub = sub->args[0].get();
+    }
+    if (sub->kind == ExprKind::Exists || sub->kind == ExprKind::InSubquery) {
+      negated = negated != sub->negated;
+      std::vector<ExprPtr> preds;
+      PlanPtr q = pullCorrelated(rewriteSubqueries(sub->subquery), preds);
+      if (sub->kind == ExprKind::InSubquery)
+        preds.push_back(equals(sub->args[0], refTo(q->output[0])));
+      auto j = makePlan(PlanKind::Join, {child, q});
+      j->joinType = negated ? JoinType::LeftAnti : JoinType::LeftSemi;
+      if (!preds.empty()) j->exprs = {conjunction(preds)};
+      j->output = deriveOutput(*j);
+      j->resolved = true;
+      child = j;
+      changed = true;
+      continue;
+    }
+    // Correlated scalar subqueries: left outer join with the subquery grouped by its
+    // correlation columns.
+    bool correlatedScalar = false;
+    forEachExpr(c, [&](const ExprPtr& x) {
+      if (x->kind == ExprKind::ScalarSubquery) {
+        bool corr = false;
+        std::function<void(const LogicalPlan&)> walk = [&](const LogicalPlan& q) {
+          for (const auto& e : q.exprs)
+            if (e && hasOuterRef(e)) corr = true;
+          for (const auto& k : q.children) walk(*k);
+        };
+        walk(*x->subquery);
+        correlatedScalar = correlatedScalar || corr;
+      }
+    });
+    if (!correlatedScalar) {
+      keep.push_back(c);
+      continue;
+    }
+    ExprPtr rewritten = transformExpr(c, [&](const ExprPtr& x) -> ExprPtr {
+      if (x->kind != ExprKind::ScalarSubquery) return x;
+      std::vector<ExprPtr> preds;
+      PlanPtr q = pullCorrelated(rewriteSubqueries(x->subquery), preds);
+      if (preds.empty()) return x;
+      auto j = makePlan(PlanKind::Join, {child, q});
+      j->joinType = JoinType::LeftOuter;
+      j->exprs = {conjunction(preds)};
+      j->output = deriveOutput(*j);
+      j->resolved = true;
+      child = j;
+      return refTo(q->output[0]);
+    });
+    keep.push_back(rewritten);
+    changed = true;
+  }
+  if (!changed) return nullptr;
+  PlanPtr f = filterOver(child, keep);
+  if (f->output.size() == originalOutput.size()) return f;
+  auto proj = makePlan(PlanKind::Project, {f});
+  for (const auto& a : originalOutput) proj->exprs.push_back(refTo(a));
+  proj->output = originalOutput;
+  proj->resolved = true;
+  return proj;
+}
+}  // namespace
+
+PlanPtr rewriteSubqueries(const PlanPtr& plan) {
+  std::vector<PlanPtr> kids;
+  bool changed = false;
+  for (const auto& c : plan->children) {
+    kids.push_back(rewriteSubqueries(c));
+    changed = changed || kids.back() != c;
+  }
+  if (plan->kind == PlanKind::Filter) {
+    if (auto r = rewriteFilter(*plan, kids[0])) return r;
+  }
+  if (!changed) return plan;
+  return withChildren(*plan, kids);
+}
+
+PlanPtr rewriteSetOperations(const PlanPtr& plan) {
+  std::vector<PlanPtr> kids;
+  for (const auto& c : plan->children) kids.push_back(rewriteSetOperations(c));
+  if (plan->kind == PlanKind::SetOp && plan->setOp != SetOpKind::Union) {
+    const char* name = plan->setOp == SetOpKind::Intersect ? "INTERSECT" : "EXCEPT";
+    if (plan->all)
+      throw UserError(std::string(name) + " ALL is not supported yet; use " + name + " (distinct)");
+    const auto& l = kids[0]->output;
+    const auto& r = kids[1]->output;
+    std::vector<ExprPtr> conds;
+    for (size_t i = 0; i < l.size(); ++i) conds.push_back(nullSafeEquals(refTo(l[i]), refTo(r[i])));
+    auto j = makePlan(PlanKind::Join, {kids[0], kids[1]});
+    j->joinType = plan->setOp == SetOpKind::Intersect ? JoinType::LeftSemi : JoinType::LeftAnti;
+    j->exprs = {conjunction(conds)};
+    j->output = deriveOutput(*j);
+    j->resolved = true;
+    auto d = makePlan(PlanKind::Distinct, {j});
+    d->output = j->output;
+    d->resolved = true;
+    return relabel(d, plan->output);
+  }
+  bool changed = false;
+  for (size_t i = 0; i < kids.size(); ++i) changed = changed || kids[i] != plan->children[i];
+  return changed ? withChildren(*plan, kids) : plan;
+}
+
+namespace {
+ExprPtr foldExpr(const ExprPtr& e, const OptimizerOptions& o) {
+  return transformExpr(e, [&](const ExprPtr& x) -> ExprPtr {
+    if (x->kind == ExprKind::Call && x->name == "and" && x->args.size() == 2) {
+      for (int i = 0; i < 2; ++i) {
+        const auto& a = x->args[static_cast<size_t>(i)];
+        if (a->kind == ExprKind::Literal && !a->value.isNull() && a->type.id() == TypeId::Boolean)
+          return a->value.asBool() ? x->args[static_cast<size_t>(1 - i)] : a;
+      }
+    }
+    if (x->kind == ExprKind::Call && x->name == "or" && x->args.size() == 2) {
+      for (int i = 0; i < 2; ++i) {
+        const auto& a = x->args[static_cast<size_t>(i)];
+        if (a->kind == ExprKind::Literal && !a->value.isNull() && a->type.id() == TypeId::Boolean)
+          return a->value.asBool() ? a : x->args[static_cast<size_t>(1 - i)];
+      }
+    }
+    if (!o.evalConstant) return x;
+    if (x->kind != ExprKind::Call && x->kind != ExprKind::Cast) return x;
+    if (x->kind == ExprKind::Call &&
+        (x->name == "rand" || x->name == "random" || x->name == "current_date" ||
+         x->name == "current_timestamp" || x->name == "now" || x->name == "uuid"))
+      return x;
+    for (const auto& a : x->args)
+      if (a->kind != ExprKind::Literal) return x;
+    try {
+      Value v = o.evalConstant(x);
+      auto l = lit(v);
+      auto m = std::make_shared<Expr>(*l);
+      m->type = x->type;
+      m->position = x->position;
+      return m;
+    } catch (const EmberError&) {
+      return x;  // leave it: the error (if any) surfaces at run time with its context
+    }
+  });
+}
+}  // namespace
+
+PlanPtr foldConstants(const PlanPtr& plan, const OptimizerOptions& o) {
+  auto n = std::make_shared<LogicalPlan>(*plan);
+  for (auto& c : n->children) c = foldConstants(c, o);
+  for (auto& e : n->exprs)
+    if (e) e = foldExpr(e, o);
+  for (auto& g : n->groupBy) g = foldExpr(g, o);
+  for (auto& s : n->order) s.expr = foldExpr(s.expr, o);
+  return n;
+}
+
+}  // namespace ember::sql

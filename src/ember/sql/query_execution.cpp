@@ -1,0 +1,131 @@
+#include "ember/sql/query_execution.h"
+
+#include "ember/common/config.h"
+#include "ember/common/errors.h"
+#include "ember/core/context.h"
+#include "ember/sql/analyzer.h"
+#include "ember/sql/exec_exchange.h"
+#include "ember/sql/optimizer.h"
+#include "ember/sql/planner.h"
+#include "ember/sql/session.h"
+#include "ember/sql/session_internal.h"
+
+namespace ember::sql {
+
+namespace {
+// Evaluates a constant expression on a one-row batch.
+Value evalConstant(const ExprPtr& e) {
+  auto pe = PhysicalExpr::compile(e, {});
+  Batch one;
+  one.numRows = 1;
+  ColumnPtr c = pe->eval(one);
+  return Value::fromColumn(*c, 0);
+}
+
+bool hasScalarSubquery(const ExprPtr& e) {
+  bool found = false;
+  forEachExpr(e, [&](const ExprPtr& x) {
+    if (x->kind == ExprKind::ScalarSubquery) found = true;
+  });
+  return found;
+}
+}  // namespace
+
+static int64_t bytesConf(Session& s, const std::string& key) {
+  std::string v = s.getConf(key);
+  if (v == "-1") return -1;
+  auto b = parseByteSize(v);
+  if (!b) throw ConfigError(key + " must be a byte size such as 10m or -1, got '" + v + "'");
+  return *b;
+}
+
+PlannerOptions plannerOptions(Session& s) {
+  PlannerOptions o;
+  o.shufflePartitions = static_cast<int>(std::stol(s.getConf("ember.sql.shuffle.partitions")));
+  o.broadcastThreshold = bytesConf(s, "ember.sql.autoBroadcastJoinThreshold");
+  o.defaultParallelism = s.context().defaultParallelism();
+  o.filesMaxPartitionBytes = bytesConf(s, "ember.sql.files.maxPartitionBytes");
+  o.batchRows = static_cast<int>(std::stol(s.getConf("ember.sql.batchSize")));
+  if (o.shufflePartitions < 1) throw ConfigError("ember.sql.shuffle.partitions must be at least 1");
+  return o;
+}
+
+QueryExecution::QueryExecution(Session& session, PlanPtr analyzed)
+    : session_(session), analyzed_(std::move(analyzed)) {}
+
+PlanPtr QueryExecution::optimized() {
+  std::lock_guard lock(mutex_);
+  if (!optimized_) {
+    OptimizerOptions o;
+    o.evalConstant = evalConstant;
+    optimized_ = optimize(analyzed_, o);
+  }
+  return optimized_;
+}
+
+// Uncorrelated scalar subqueries run first; their single value replaces them.
+static PlanPtr substituteScalarSubqueries(Session& session, const PlanPtr& plan) {
+  auto n = std::make_shared<LogicalPlan>(*plan);
+  for (auto& c : n->children) c = substituteScalarSubqueries(session, c);
+  auto fix = [&](const ExprPtr& e) {
+    if (!e || !hasScalarSubquery(e)) return e;
+    return transformExpr(e, [&](const ExprPtr& x) -> ExprPtr {
+      if (x->kind != ExprKind::ScalarSubquery) return x;
+      QueryExecution qe(session, x->subquery);
+      auto batches = qe.collect();
+      int64_t rows = 0;
+      Value v = Value::null(x->type);
+      for (const auto& b : batches) {
+        if (b->numRows > 0 && rows == 0) v = Value::fromColumn(*b->columns[0], 0);
+        rows += b->numRows;
+      }
+      if (rows > 1)
+        throw UserError("a scalar subquery returned " + std::to_string(rows) +
+                        " rows; it must return at most one (add an aggregate or LIMIT 1)");
+      auto l = std::make_shared<Expr>(*lit(v));
+      l->type = x->type;
+      return l;
+    });
+  };
+  for (auto& e : n->exprs) e = fix(e);
+  return n;
+}
+
+PhysicalPtr QueryExecution::planOnly() {
+  PlanPtr opt = optimized();
+  std::lock_guard lock(mutex_);
+  if (!physical_) physical_ = planPhysical(opt, plannerOptions(session_));
+  return physical_;
+}
+
+PhysicalPtr QueryExecution::physical() {
+  PlanPtr opt = optimized();
+  std::lock_guard lock(mutex_);
+  if (!physical_ || !prepared_) {
+    PlanPtr withValues = substituteScalarSubqueries(session_, opt);
+    physical_ = planPhysical(withValues, plannerOptions(session_));
+    physical_->prepare(session_.context());
+    prepared_ = true;
+  }
+  return physical_;
+}
+
+std::vector<BatchPtr> QueryExecution::collect() {
+  PhysicalPtr root = physical();
+  std::vector<BatchPtr> out;
+  for (auto& part : runPlan(session_.context(), root, "sql"))
+    for (auto& b : part) out.push_back(b);
+  return out;
+}
+
+std::string QueryExecution::explain(const std::string& mode) {
+  std::string physicalText = planOnly()->treeString();
+  if (mode == "simple") return "== Physical Plan ==\n" + physicalText;
+  std::string s;
+  s += "== Analyzed Logical Plan ==\n" + analyzed_->treeString() + "\n";
+  s += "== Optimized Logical Plan ==\n" + optimized()->treeString() + "\n";
+  s += "== Physical Plan ==\n" + physicalText;
+  return s;
+}
+
+}  // namespace ember::sql
