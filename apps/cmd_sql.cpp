@@ -15,7 +15,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "commands.h"
@@ -37,19 +39,26 @@ struct SqlOptions {
 
 // Splits SQL text into statements at ';' outside strings, quoted identifiers and
 // comments. Text after the last ';' stays pending (the shell keeps reading lines).
+// Statements come out trimmed, with the line (1-based, counted over everything fed)
+// where they start, so errors can point into a script.
 class StatementSplitter {
  public:
-  std::vector<std::string> feed(const std::string& text) {
-    std::vector<std::string> out;
+  struct Piece {
+    std::string text;
+    int line = 1;
+  };
+
+  std::vector<Piece> feed(const std::string& text) {
+    std::vector<Piece> out;
     for (size_t i = 0; i < text.size(); ++i) {
       char c = text[i];
       char n = i + 1 < text.size() ? text[i + 1] : '\0';
+      if (state_ == State::Normal && c == ';') {
+        if (!blank(pending_)) out.push_back(take());
+        pending_.clear();
+        continue;
+      }
       if (state_ == State::Normal) {
-        if (c == ';') {
-          if (!blank(pending_)) out.push_back(pending_);
-          pending_.clear();
-          continue;
-        }
         if (c == '\'' || c == '"' || c == '`') {
           quote_ = c;
           state_ = State::Quoted;
@@ -57,12 +66,12 @@ class StatementSplitter {
           state_ = State::LineComment;
         } else if (c == '/' && n == '*') {
           state_ = State::BlockComment;
-          pending_ += c;
+          append(c);
           c = text[++i];
         }
       } else if (state_ == State::Quoted) {
         if (c == '\\' && quote_ == '\'' && n != '\0') {
-          pending_ += c;
+          append(c);
           c = text[++i];
         } else if (c == quote_) {
           state_ = State::Normal;  // a doubled quote re-enters Quoted on the next char
@@ -71,17 +80,17 @@ class StatementSplitter {
         if (c == '\n') state_ = State::Normal;
       } else if (c == '*' && n == '/') {
         state_ = State::Normal;
-        pending_ += c;
+        append(c);
         c = text[++i];
       }
-      pending_ += c;
+      append(c);
     }
-    if (state_ == State::LineComment) state_ = State::Normal;  // lines end comments
     return out;
   }
   // What remains after the last ';' (a final statement without ';' in a file).
-  std::string rest() {
-    std::string r = blank(pending_) ? "" : pending_;
+  std::optional<Piece> rest() {
+    std::optional<Piece> r;
+    if (!blank(pending_)) r = take();
     pending_.clear();
     state_ = State::Normal;
     return r;
@@ -89,12 +98,24 @@ class StatementSplitter {
   bool idle() const { return blank(pending_) && state_ == State::Normal; }
 
  private:
+  void append(char c) {
+    if (blank(pending_) && !std::isspace(static_cast<unsigned char>(c))) startLine_ = line_;
+    pending_ += c;
+    if (c == '\n') ++line_;
+  }
+  Piece take() {
+    size_t b = pending_.find_first_not_of(" \t\r\n");
+    size_t e = pending_.find_last_not_of(" \t\r\n");
+    return Piece{pending_.substr(b, e - b + 1), startLine_};
+  }
   static bool blank(const std::string& s) {
     return s.find_first_not_of(" \t\r\n") == std::string::npos;
   }
   enum class State { Normal, Quoted, LineComment, BlockComment } state_ = State::Normal;
   char quote_ = 0;
   std::string pending_;
+  int line_ = 1;
+  int startLine_ = 1;
 };
 
 std::string csvField(const std::string& s) {
@@ -162,13 +183,14 @@ std::string jsonValue(const ember::Value& v) {
   return jsonString(v.toString());
 }
 
-// Prints a result; returns the number of rows.
-size_t printResult(const ember::sql::DataFrame& df, const std::string& format) {
+// Prints a result; returns the number of rows (-1: not counted).
+int64_t printResult(const ember::sql::DataFrame& df, const std::string& format) {
   ember::Schema schema = df.schema();
   if (format == "table") {
-    std::vector<ember::Row> rows = df.collect();
-    std::cout << df.showString(static_cast<int>(rows.size()), 0);
-    return rows.size();
+    // Every row, no truncation (Spark's show(n, 0)); runs the query once.
+    std::cout << df.showString(std::numeric_limits<int>::max() - 1, 0);
+    std::cout.flush();
+    return -1;
   }
   std::vector<ember::Row> rows = df.collect();
   std::vector<std::string> names = schema.names();
@@ -194,84 +216,103 @@ size_t printResult(const ember::sql::DataFrame& df, const std::string& format) {
     }
   }
   std::cout.flush();
-  return rows.size();
+  return static_cast<int64_t>(rows.size());
 }
 
 // Runs one statement; prints its result if it has columns. Returns false on error.
+// `where` prefixes error messages (the script and line of the statement).
 bool runStatement(ember::sql::Session& session, const std::string& sql, const std::string& format,
-                  bool interactive) {
+                  bool interactive, const std::string& where = "") {
   auto start = std::chrono::steady_clock::now();
   try {
     ember::sql::DataFrame df = session.sql(sql);
-    size_t rows = 0;
+    int64_t rows = 0;
     if (df.schema().size() > 0) rows = printResult(df, format);
     if (interactive) {
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(stderr, "Time taken: %.3f s, %zu row(s)\n", secs, rows);
+      if (rows >= 0)
+        std::fprintf(stderr, "Time taken: %.3f s, %lld row(s)\n", secs,
+                     static_cast<long long>(rows));
+      else
+        std::fprintf(stderr, "Time taken: %.3f s\n", secs);
     }
     return true;
   } catch (const std::exception& e) {
     std::cout.flush();
-    std::cerr << "Error: " << e.what() << std::endl;
+    std::cerr << "Error" << where << ": " << e.what() << std::endl;
     return false;
   }
 }
 
-int runBatch(ember::sql::Session& session, const std::string& text, const std::string& format) {
+int runBatch(ember::sql::Session& session, const std::string& text, const std::string& format,
+             const std::string& source) {
   StatementSplitter splitter;
-  std::vector<std::string> stmts = splitter.feed(text);
-  std::string last = splitter.rest();
-  if (!last.empty()) stmts.push_back(last);
-  for (const auto& s : stmts)
-    if (!runStatement(session, s, format, false)) return 1;
+  std::vector<StatementSplitter::Piece> stmts = splitter.feed(text);
+  if (auto last = splitter.rest()) stmts.push_back(*last);
+  for (const auto& s : stmts) {
+    std::string where = " in " + source + " (statement at line " + std::to_string(s.line) + ")";
+    if (!runStatement(session, s.text, format, false, where)) return 1;
+  }
   return 0;
 }
 
+// Reads one line: GNU readline on a terminal (editing, history), plain getline otherwise
+// (readline would echo piped input).
+std::optional<std::string> readLine(bool tty, const char* prompt) {
+  if (!tty) {
+    std::string line;
+    if (!std::getline(std::cin, line)) return std::nullopt;
+    return line;
+  }
+  char* line = readline(prompt);
+  if (!line) return std::nullopt;
+  std::string text(line);
+  std::free(line);
+  return text;
+}
+
+bool isExit(const std::string& stmt) {
+  return ember::equalsIgnoreCase(stmt, "exit") || ember::equalsIgnoreCase(stmt, "quit");
+}
+
 int runShell(ember::sql::Session& session, const std::string& format) {
+  bool tty = isatty(STDIN_FILENO);
   std::string historyFile;
   if (const char* home = std::getenv("HOME"))
     historyFile = std::string(home) + "/.ember_sql_history";
-  using_history();
-  if (!historyFile.empty()) read_history(historyFile.c_str());
-  bool tty = isatty(STDIN_FILENO);
-  if (tty)
+  if (tty) {
+    using_history();
+    if (!historyFile.empty()) read_history(historyFile.c_str());
     std::cerr << "Ember SQL shell: end statements with ';', exit with Ctrl-D or 'exit;'"
               << std::endl;
+  }
   StatementSplitter splitter;
   std::string entered;  // the lines of the statement being typed, for the history
   int status = 0;
-  while (true) {
-    const char* prompt = splitter.idle() ? "ember-sql> " : "         > ";
-    char* line = readline(tty ? prompt : "");
+  bool quit = false;
+  while (!quit) {
+    auto line = readLine(tty, splitter.idle() ? "ember-sql> " : "         > ");
     if (!line) break;
-    std::string text(line);
-    std::free(line);
-    entered += (entered.empty() ? "" : "\n") + text;
-    std::vector<std::string> stmts = splitter.feed(text + "\n");
-    if (!stmts.empty()) {
-      add_history(entered.c_str());
-      entered.clear();
-    } else if (splitter.idle()) {
+    entered += (entered.empty() ? "" : "\n") + *line;
+    std::vector<StatementSplitter::Piece> stmts = splitter.feed(*line + "\n");
+    if (!stmts.empty() || splitter.idle()) {
+      if (tty && !stmts.empty()) add_history(entered.c_str());
       entered.clear();
     }
-    bool quit = false;
     for (const auto& s : stmts) {
-      std::string word = s.substr(s.find_first_not_of(" \t\r\n"));
-      while (!word.empty() && std::isspace(static_cast<unsigned char>(word.back())))
-        word.pop_back();
-      if (ember::equalsIgnoreCase(word, "exit") || ember::equalsIgnoreCase(word, "quit")) {
+      if (isExit(s.text)) {
         quit = true;
         break;
       }
-      if (!runStatement(session, s, format, true)) status = 1;
+      if (!runStatement(session, s.text, format, tty)) status = 1;
     }
-    if (quit) break;
   }
-  std::string last = splitter.rest();
-  if (!last.empty() && !runStatement(session, last, format, true)) status = 1;
-  if (!historyFile.empty()) write_history(historyFile.c_str());
-  // Interactive errors were reported as they happened; the exit code reflects them only
-  // when the input was not a terminal (a piped script).
+  if (!quit)
+    if (auto last = splitter.rest(); last && !isExit(last->text))
+      if (!runStatement(session, last->text, format, tty)) status = 1;
+  if (tty && !historyFile.empty()) write_history(historyFile.c_str());
+  // On a terminal errors were shown as they happened; piped input (a script) reports
+  // them in the exit code too.
   return tty ? 0 : status;
 }
 
@@ -301,9 +342,9 @@ int runSql(const SqlOptions& o) {
   {
     ember::sql::Session session(ctx);
     if (!o.execute.empty()) {
-      rc = runBatch(session, o.execute, o.format);
+      rc = runBatch(session, o.execute, o.format, "-e");
     } else if (!o.file.empty()) {
-      rc = runBatch(session, script, o.format);
+      rc = runBatch(session, script, o.format, o.file);
     } else {
       rc = runShell(session, o.format);
     }
