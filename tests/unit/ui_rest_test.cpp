@@ -130,6 +130,7 @@ TEST(UiRest, LiveRestPagesAndMetricsOfRealJobs) {
   EXPECT_EQ(execs[0]["totalCores"], 2);
   EXPECT_GE(execs[0]["failedTasks"].get<int>(), 1);
   EXPECT_EQ(execs[0]["rddBlocks"], 4);
+  EXPECT_EQ(execs[0]["maxMemory"], int64_t{1} << 30);  // ember.executor.memory default
 
   json rdds = http.api(app + "/storage/rdd");
   ASSERT_EQ(rdds.size(), 1u);

@@ -70,7 +70,8 @@ std::string executorsPage(const AppState& s, const PageBase& b, const StorageBlo
     rows.push_back(
         {esc(x["id"].get<std::string>()), esc(x["hostPort"].get<std::string>()),
          x["isActive"].get<bool>() ? statusBadge("ACTIVE") : statusBadge("REMOVED"),
-         std::to_string(x["rddBlocks"].get<int>()), fmtBytes(x["memoryUsed"].get<int64_t>()),
+         std::to_string(x["rddBlocks"].get<int>()),
+         fmtBytes(x["memoryUsed"].get<int64_t>()) + " / " + fmtBytes(x["maxMemory"].get<int64_t>()),
          fmtBytes(x["diskUsed"].get<int64_t>()), std::to_string(x["totalCores"].get<int>()),
          std::to_string(x["activeTasks"].get<int>()), std::to_string(x["failedTasks"].get<int>()),
          std::to_string(x["completedTasks"].get<int>()), std::to_string(x["totalTasks"].get<int>()),

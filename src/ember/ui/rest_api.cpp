@@ -154,7 +154,23 @@ Json jobJson(const AppState& s, const JobRow& job) {
   return j;
 }
 
-Json executorJson(const ExecutorRow& x, const StorageBlocks& blocks) {
+// The executor memory budget (ember.executor.memory) from the logged configuration; 0 if
+// absent or malformed.
+int64_t executorMemory(const AppState& s) {
+  for (const auto& [k, v] : s.environment) {
+    if (k != "ember.executor.memory") continue;
+    try {
+      Config c;
+      c.set(k, v);
+      return c.getBytes(k);
+    } catch (const std::exception&) {
+      return 0;
+    }
+  }
+  return 0;
+}
+
+Json executorJson(const AppState& s, const ExecutorRow& x, const StorageBlocks& blocks) {
   int64_t memUsed = 0, diskUsed = 0;
   for (const auto& b : blocks) {
     memUsed += b.memoryBytes;
@@ -181,6 +197,7 @@ Json executorJson(const ExecutorRow& x, const StorageBlocks& blocks) {
          {"diskBytesSpilled", x.totals.diskBytesSpilled},
          {"isBlacklisted", false},
          {"isExcluded", false},
+         {"maxMemory", executorMemory(s)},
          {"addTime", sparkTime(x.addTime)}};
   if (!x.active) {
     j["removeTime"] = sparkTime(x.removeTime);
@@ -400,7 +417,7 @@ std::optional<Json> restAnswer(const AppState& s, const std::string& sub,
   if ((what == "executors" || what == "allexecutors") && p.size() == 1) {
     Json out = Json::array();
     for (const auto& [id, x] : s.executors)
-      if (what == "allexecutors" || x.active) out.push_back(executorJson(x, blocks));
+      if (what == "allexecutors" || x.active) out.push_back(executorJson(s, x, blocks));
     return out;
   }
   if (what == "storage" && p.size() >= 2 && p[1] == "rdd") {
