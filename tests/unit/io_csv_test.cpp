@@ -173,6 +173,24 @@ TEST_F(CsvTest, CustomDateAndNullFormats) {
   EXPECT_EQ(rows[0][0], Value::date(*parseDate("2024-01-31")));
   EXPECT_TRUE(rows[0][1].isNull());
   EXPECT_EQ(rows[0][2], Value::timestamp(*parseTimestamp("2024-01-31 10:20:30")));
+  auto compact = write("c.csv", "20240131\n");
+  auto crows = readAll({compact}, Schema({{"d", DataType::date()}}),
+                       {{"dateFormat", "yyyyMMdd"}, {"mode", "FAILFAST"}});
+  ASSERT_EQ(crows.size(), 1u);
+  EXPECT_EQ(crows[0][0], Value::date(*parseDate("2024-01-31")));
+  // Spark's documented default pattern, with optional sections.
+  auto q =
+      write("o.csv", "2024-01-31T10:20:30.5Z\n2024-01-31T10:20:30\n2024-01-31T10:20:30+01:00\n");
+  Schema ts({{"t", DataType::timestamp()}});
+  auto trows = readAll(
+      {q}, ts, {{"timestampFormat", "yyyy-MM-dd'T'HH:mm:ss[.SSS][XXX]"}, {"mode", "FAILFAST"}});
+  ASSERT_EQ(trows.size(), 3u);
+  EXPECT_EQ(trows[0][0], Value::timestamp(*parseTimestamp("2024-01-31 10:20:30.5")));
+  EXPECT_EQ(trows[1][0], Value::timestamp(*parseTimestamp("2024-01-31 10:20:30")));
+  EXPECT_EQ(trows[2][0], Value::timestamp(*parseTimestamp("2024-01-31 09:20:30")));
+  EXPECT_THROW(FileFormat::forName("csv").open({p, 0, 1, 1, {}}, s, {0}, {},
+                                               {{"dateFormat", "yyyy[-MM"}}, 10),
+               UserError);
   EXPECT_THROW(FileFormat::forName("csv").open({p, 0, 1, 1, {}}, s, {0}, {},
                                                {{"dateFormat", "yyyy-QQ"}}, 10),
                UserError);

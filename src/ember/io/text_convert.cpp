@@ -14,6 +14,7 @@ namespace ember {
 
 TemporalFormat TemporalFormat::compile(const std::string& pattern) {
   TemporalFormat f;
+  std::vector<size_t> opens;  // tokens of unclosed '['; width = index of the matching ']'
   for (size_t i = 0; i < pattern.size();) {
     char c = pattern[i];
     if (c == '\'') {  // quoted literal; '' is a quote
@@ -22,6 +23,16 @@ TemporalFormat TemporalFormat::compile(const std::string& pattern) {
         throw UserError("Unterminated quote in date/time pattern '" + pattern + "'");
       f.tokens_.push_back({0, 0, j == i + 1 ? "'" : pattern.substr(i + 1, j - i - 1)});
       i = j + 1;
+    } else if (c == '[') {
+      opens.push_back(f.tokens_.size());
+      f.tokens_.push_back({'[', 0, {}});
+      ++i;
+    } else if (c == ']') {
+      if (opens.empty()) throw UserError("Unbalanced ']' in date/time pattern '" + pattern + "'");
+      f.tokens_[opens.back()].width = static_cast<int>(f.tokens_.size());
+      opens.pop_back();
+      f.tokens_.push_back({']', 0, {}});
+      ++i;
     } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
       if (!std::strchr("yuMdHmsSXZx", c))
         throw UserError("Unsupported letter '" + std::string(1, c) + "' in date/time pattern '" +
@@ -35,6 +46,7 @@ TemporalFormat TemporalFormat::compile(const std::string& pattern) {
       ++i;
     }
   }
+  if (!opens.empty()) throw UserError("Unbalanced '[' in date/time pattern '" + pattern + "'");
   return f;
 }
 
@@ -49,32 +61,32 @@ bool TemporalFormat::parseFields(std::string_view s, int64_t f[8]) const {
     out = v;
     return n >= minW;
   };
-  for (const Token& t : tokens_) {
+  auto match = [&](const Token& t, const Token* next) {
+    // A number directly followed by another number field ("yyyyMMdd") takes exactly its
+    // width, as Java's adjacent-value parsing does.
+    bool adjacent = next && next->letter != 0 && next->letter != '[' && next->letter != ']';
     if (t.letter == 0) {
       if (s.substr(p, t.literal.size()) != t.literal) return false;
       p += t.literal.size();
-      continue;
+      return true;
     }
     int64_t v = 0;
     int w = t.width;
     switch (t.letter) {
       case 'y':
-        if (!digits(w == 2 ? 2 : 1, w == 2 ? 2 : 9, v)) return false;
+        if (!digits(w == 2 ? 2 : 1, w == 2 ? 2 : adjacent ? std::max(w, 4) : 9, v)) return false;
         f[0] = w == 2 ? 2000 + v : v;
-        break;
+        return true;
       case 'M':
       case 'd':
       case 'H':
       case 'm':
       case 's': {
-        if (!digits(w == 1 ? 1 : w, w == 1 ? 2 : w, v)) return false;
-        int idx = t.letter == 'M'   ? 1
-                  : t.letter == 'd' ? 2
-                  : t.letter == 'H' ? 3
-                  : t.letter == 'm' ? 4
-                                    : 5;
-        f[idx] = v;
-        break;
+        if (!digits(w == 1 && !adjacent ? 1 : std::max(w, 2),
+                    w == 1 && !adjacent ? 2 : std::max(w, 2), v))
+          return false;
+        f[std::string_view("?MdHms").find(t.letter)] = v;
+        return true;
       }
       case 'S': {
         size_t start = p;
@@ -83,12 +95,12 @@ bool TemporalFormat::parseFields(std::string_view s, int64_t f[8]) const {
         while (n > 6) v /= 10, --n;
         while (n < 6) v *= 10, ++n;
         f[6] = v;
-        break;
+        return true;
       }
       default: {  // zone offset
         if (p < s.size() && s[p] == 'Z') {
           ++p;
-          break;
+          return true;
         }
         if (p >= s.size() || (s[p] != '+' && s[p] != '-')) return false;
         int sign = s[p++] == '-' ? -1 : 1;
@@ -97,8 +109,36 @@ bool TemporalFormat::parseFields(std::string_view s, int64_t f[8]) const {
         if (p < s.size() && s[p] == ':') ++p;
         if (p < s.size() && s[p] >= '0' && s[p] <= '9' && !digits(2, 2, mm)) return false;
         f[7] = sign * (hh * 3600 + mm * 60);
+        return true;
       }
     }
+  };
+  // Optional sections "[...]": on a mismatch inside one, parsing resumes after it with the
+  // position and fields as they were before it.
+  struct Saved {
+    size_t p;
+    int64_t f[8];
+    size_t end;
+  };
+  std::vector<Saved> open;
+  for (size_t ti = 0; ti < tokens_.size(); ++ti) {
+    const Token& t = tokens_[ti];
+    if (t.letter == '[') {
+      Saved sv{p, {}, static_cast<size_t>(t.width)};
+      std::memcpy(sv.f, f, sizeof sv.f);
+      open.push_back(sv);
+      continue;
+    }
+    if (t.letter == ']') {
+      if (!open.empty()) open.pop_back();
+      continue;
+    }
+    if (match(t, ti + 1 < tokens_.size() ? &tokens_[ti + 1] : nullptr)) continue;
+    if (open.empty()) return false;
+    p = open.back().p;
+    std::memcpy(f, open.back().f, sizeof open.back().f);
+    ti = open.back().end;  // the section's ']'
+    open.pop_back();
   }
   if (p != s.size()) return false;
   return f[3] < 24 && f[4] < 60 && f[5] < 60 && f[0] <= 999999 &&
@@ -170,6 +210,9 @@ void TemporalFormat::formatTimestamp(int64_t micros, std::string& out) const {
       c.year, c.month, c.day, secs / 3600, secs / 60 % 60, secs % 60, rest % kMicrosPerSecond};
   for (const Token& t : tokens_) {
     switch (t.letter) {
+      case '[':
+      case ']':
+        break;
       case 0:
         out += t.literal;
         break;

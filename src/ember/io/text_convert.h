@@ -18,7 +18,9 @@ namespace ember {
 // "yyyy-MM-dd", "dd/MM/yyyy", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX".
 // Supported letters: y (year), M (month, numeric), d, H, m, s, S (fraction), X/Z/x
 // (zone offset: Z or +hh[:mm]); quoted literals 'T' and any non-letter literal. An empty
-// pattern means the lenient ISO forms of datetime.h. Throws UserError for other letters.
+// pattern means the lenient ISO forms of datetime.h. Optional sections "[...]" (as in
+// Spark's default "yyyy-MM-dd'T'HH:mm:ss[.SSS][XXX]") are skipped when they do not
+// match. Throws UserError for other letters and unbalanced brackets.
 class TemporalFormat {
  public:
   TemporalFormat() = default;
