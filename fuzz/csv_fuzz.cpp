@@ -16,8 +16,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                        : "FAILFAST"},
                   {"delimiter", flags & 16 ? "|" : ","},
                   {"prefersDecimal", flags & 32 ? "true" : "false"}};
-  if (flags & 64)
-    o.set("dateFormat", "dd/MM/yyyy").set("timestampFormat", "dd/MM/yyyy HH:mm:ss.SSS");
+  if (flags & 64) {
+    o.set("dateFormat", flags & 8 ? "yyyyMMdd" : "dd/MM/yyyy");
+    o.set("timestampFormat",
+          flags & 8 ? "yyyy-MM-dd'T'HH:mm:ss[.SSS][XXX]" : "dd/MM/yyyy HH:mm:ss.SSS");
+  }
   try {
     const FileFormat& f = FileFormat::forName("csv");
     Schema s = f.inferSchema({path}, o);
