@@ -17,6 +17,13 @@
 // rows or row groups that cannot match, but it may also return them; the engine
 // re-applies every filter.
 //
+// Schema matching: CSV fields map to the data schema's fields by position (a header only
+// names them during inference); JSON keys by name (exact, then case-insensitive);
+// Parquet columns by name (case-insensitive; a column missing from a file reads as
+// NULL). A string field named by option columnNameOfCorruptRecord (default
+// "_corrupt_record") is not read from CSV/JSON records: in PERMISSIVE mode it receives
+// the raw text of malformed records and is NULL otherwise.
+//
 // Errors: unreadable or malformed input throws IoError (or UserError for a bad option
 // or a schema mismatch) with a message naming the file and the line/column (CSV,
 // JSON) or byte offset / row group / column (Parquet). In PERMISSIVE and
