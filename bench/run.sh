@@ -169,6 +169,7 @@ ui() {
   UI=$OUTDIR/ui.csv
   [ -s "$UI" ] || echo "peer,workload,query,master,threads,job_seconds,drained_seconds" > "$UI"
   run "$UI" bash -c "'$BUILD/bench/ui_overhead_bench' --master 'local[2]' 5 100000 >> '$UI'"
+  run "$UI" bash -c "'$BUILD/bench/ui_overhead_bench' listeners 100000 >> '$UI'"
   cat "$UI" | tee -a "$LOG"
 }
 

@@ -3,20 +3,29 @@
 // configurations so that machine noise hits both alike.
 //
 //   ui_overhead_bench [--master local[N]] [--conf k=v ...] [REPS=5] [TASKS=100000]
+//   ui_overhead_bench listeners [TASKS=100000]
 //
 // Each measurement: a new Context, a 1,000-task warm-up, then range(0, T, 1, T).count()
 // timed (job) and, separately, the job plus waiting until the event bus has delivered
 // every event to the UI store and the event log (drained). Prints CSV lines
 //   ember,ui_overhead,<off|on>_<T>,<master>,<threads>,<median job s>,<median drained s>
 // and the ratios on/off of the medians. Exit status 1 if a count is wrong.
+//
+// `listeners` measures the two listeners alone: the TaskStart/TaskEnd events of one
+// stage of T tasks fed straight to a UI store and to an event log writer, in CPU time
+// per event (the machine's load does not inflate it); prints
+//   ember,ui_listener,<store|eventlog>_<T>,-,1,<cpu seconds>,<ns per event>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "bench_util.h"
 #include "ember/ember.h"
+#include "ember/ui/app_store.h"
+#include "ember/ui/event_log.h"
 
 namespace {
 
@@ -48,9 +57,45 @@ Times measure(const ember::Config& base, bool on, int tasks, const std::string& 
   return {job, drained};
 }
 
+int runListeners(int tasks, const std::string& logDir) {
+  std::vector<ember::SchedulerEvent> events;
+  events.push_back(ember::ApplicationStart{"bench", "bench", "local[2]", 1});
+  events.push_back(ember::ExecutorAdded{"driver", "localhost", 2, 1});
+  events.push_back(ember::JobStart{0, "count", "count", "", {0}, 1, {{0, "count", tasks, {}, {}}}});
+  events.push_back(ember::StageSubmitted{0, 0, "count", tasks, {}, "", 1});
+  for (int i = 0; i < tasks; ++i) {
+    events.push_back(ember::TaskStart{0, 0, i, i, 0, "driver", 2});
+    ember::TaskMetrics m;
+    m.runTimeNs = 1200;
+    m.recordsRead = 1;
+    m.resultBytes = 9;
+    events.push_back(ember::TaskEnd{0, 0, i, i, 0, "driver", true, "Success", m, 3});
+  }
+  for (const char* which : {"store", "eventlog"}) {
+    std::clock_t c0 = std::clock();
+    if (std::string(which) == "store") {
+      ember::ui::AppStore store;  // destroyed inside the timed block: teardown counts
+      for (const auto& e : events) ember::deliverEvent(store, e);
+    } else {
+      ember::ui::EventLogWriter log(logDir, "listeners", false, {});
+      for (const auto& e : events) ember::deliverEvent(log, e);
+      log.stop();
+    }
+    double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+    std::printf("ember,ui_listener,%s_%d,-,1,%.3f,%.0f\n", which, tasks, cpu,
+                cpu * 1e9 / static_cast<double>(events.size()));
+    std::filesystem::remove_all(logDir);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::string logDir =
+      (std::filesystem::temp_directory_path() / "ember-ui-overhead-bench").string();
+  if (argc >= 2 && std::string(argv[1]) == "listeners")
+    return runListeners(argc >= 3 ? std::stoi(argv[2]) : 100000, logDir);
   const std::string usage = "[REPS [TASKS]]";
   std::vector<std::string> args;
   auto probe = bench::makeContext(argc, argv, usage, &args);
@@ -59,8 +104,6 @@ int main(int argc, char** argv) {
   probe.reset();
   const int reps = args.empty() ? 5 : std::stoi(args[0]);
   const int tasks = args.size() < 2 ? 100000 : std::stoi(args[1]);
-  const std::string logDir =
-      (std::filesystem::temp_directory_path() / "ember-ui-overhead-bench").string();
   try {
     std::vector<double> offJob, offAll, onJob, onAll;
     for (int r = 0; r < reps; ++r) {
