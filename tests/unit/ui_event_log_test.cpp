@@ -189,6 +189,23 @@ TEST(UiStore, CountsJobsStagesAndTasks) {
   EXPECT_EQ(summary["inputMetrics"]["recordsRead"], Json::array({1.0, 1.25, 1.5, 1.75, 2.0}));
 }
 
+TEST(UiStore, ExecutorFirstSeenInATaskIsListedAndCompletedByItsAddedEvent) {
+  AppStore store;
+  deliverEvent(store, JobStart{0, "j", "j", "", {0}, 10, {{0, "s", 1, {}, {}}}});
+  deliverEvent(store, StageSubmitted{0, 0, "s", 1, {}, "", 10});
+  deliverEvent(store, TaskStart{0, 0, 0, 0, 0, "exec-1", 11});
+  EXPECT_EQ(store.read([](const AppState& s) { return s.executors.at("exec-1").activeTasks; }), 1);
+  deliverEvent(store, ExecutorAdded{"exec-1", "node7", 4, 12});
+  deliverEvent(store, TaskEnd{0, 0, 0, 0, 0, "exec-1", true, "Success", {}, 13});
+  store.read([](const AppState& s) {
+    const ExecutorRow& x = s.executors.at("exec-1");
+    EXPECT_EQ(x.host, "node7");
+    EXPECT_EQ(x.cores, 4);
+    EXPECT_EQ(x.activeTasks, 0);
+    EXPECT_EQ(x.completedTasks, 1);
+  });
+}
+
 TEST(UiStore, RetentionDropsOldestFinishedJobsStagesAndTasks) {
   AppStore store(RetentionLimits{2, 3, 5, 1});
   deliverEvent(store, ApplicationStart{"a", "a", "local", 0});

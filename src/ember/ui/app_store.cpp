@@ -52,7 +52,13 @@ void AppStore::onApplicationEnd(const ApplicationEnd& e) {
 void AppStore::onExecutorAdded(const ExecutorAdded& e) {
   std::lock_guard lock(mu_);
   auto it = s_.executors.find(e.executorId);
-  if (it != s_.executors.end() && it->second.active) return;  // seeded duplicate
+  if (it != s_.executors.end() && it->second.active) {
+    if (!it->second.host.empty()) return;  // a duplicate of the plugin's seed
+    it->second.host = e.host;              // first seen in a TaskStart: keep its counters
+    it->second.cores = e.cores;
+    touch(e.time);
+    return;
+  }
   ExecutorRow& x = s_.executors[e.executorId];
   x = ExecutorRow{};
   x.id = e.executorId;
@@ -172,7 +178,14 @@ void AppStore::onTaskStart(const TaskStart& e) {
   t.status = "RUNNING";
   taskOrder_.emplace_back(e.stageId, e.stageAttempt, e.taskId);
   auto x = s_.executors.find(e.executorId);
-  if (x != s_.executors.end()) x->second.activeTasks++;
+  if (x == s_.executors.end()) {
+    // An executor whose ExecutorAdded was not seen (registered before the UI attached).
+    ExecutorRow& row = s_.executors[e.executorId];
+    row.id = e.executorId;
+    row.addTime = e.time;
+    x = s_.executors.find(e.executorId);
+  }
+  x->second.activeTasks++;
   forActiveJobsOf(e.stageId, [](JobRow& j) { j.numActiveTasks++; });
   trimTasks();
   touch(e.time);

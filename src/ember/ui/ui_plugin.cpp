@@ -61,9 +61,16 @@ class UiPlugin : public ContextPlugin {
   explicit UiPlugin(Context& ctx) : ctx_(ctx), appId_(ctx.appId()) {
     const Config& conf = ctx.conf();
     std::vector<SchedulerEvent> seeds{
-        ApplicationStart{ctx.appId(), conf.get("ember.app.name"), ctx.master(), nowMs()},
-        ExecutorAdded{ctx.env().executorId, "localhost", MasterSpec::parse(ctx.master()).slots,
-                      nowMs()}};
+        ApplicationStart{ctx.appId(), conf.get("ember.app.name"), ctx.master(), nowMs()}};
+    // In local mode the driver is the one executor. Cluster executors announce themselves
+    // (the store also adds an executor it first sees in a TaskStart).
+    MasterSpec spec;
+    try {
+      spec = MasterSpec::parse(ctx.master());
+    } catch (const EmberError&) {
+    }
+    if (spec.kind == "local")
+      seeds.push_back(ExecutorAdded{ctx.env().executorId, "localhost", spec.slots, nowMs()});
     EnvironmentUpdate env;
     for (auto& [k, v, origin] : conf.entries(/*redact=*/true)) env.properties.emplace_back(k, v);
 
