@@ -269,7 +269,7 @@ class JsonWriter final : public BatchWriter {
     if (b.numColumns() != schema_.size())
       throw UserError("JSON writer: batch does not match the schema");
     for (int64_t r = 0; r < b.numRows; ++r) {
-      line_ = "{";
+      line_.assign(1, '{');  // (assigning "{" trips GCC 12's false -Wrestrict at -O3)
       bool first = true;
       for (size_t c = 0; c < b.numColumns(); ++c) {
         const Column& col = b.column(c);
