@@ -71,9 +71,17 @@ TEST(SqlFunctionsArith, DecimalResultTypes) {
   // mul: p1 + p2 + 1, s1 + s2
   EXPECT_EQ(eval("*", {dec("1.25", 15, 2), dec("0.95", 15, 2)}, &t).toString(), "1.1875");
   EXPECT_EQ(t, DataType::decimal(31, 4));
-  // int -> decimal(10,0)
+  // An int column is decimal(10,0); an int literal takes only its digits (Spark).
+  Result col = run("*", {columnOf(DataType::decimal(15, 2), {dec("1.25", 15, 2)}),
+                         columnOf(DataType::int32(), {i32(3)})});
+  EXPECT_EQ(col.values[0].toString(), "3.75");
+  EXPECT_EQ(col.type, DataType::decimal(26, 2));
   EXPECT_EQ(eval("*", {dec("1.25", 15, 2), i32(3)}, &t).toString(), "3.75");
-  EXPECT_EQ(t, DataType::decimal(26, 2));
+  EXPECT_EQ(t, DataType::decimal(17, 2));
+  eval("-", {i32(1), dec("0.05", 15, 2)}, &t);
+  EXPECT_EQ(t, DataType::decimal(16, 2));
+  eval("+", {i64(-12345), dec("0.05", 3, 2)}, &t);
+  EXPECT_EQ(t, DataType::decimal(8, 2));
   // div: s = max(6, s1 + p2 + 1), p = p1 - s1 + s2 + s
   EXPECT_EQ(eval("/", {dec("1", 5, 0), dec("3", 5, 0)}, &t).toString(), "0.333333");
   EXPECT_EQ(t, DataType::decimal(11, 6));

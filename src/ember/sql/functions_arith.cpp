@@ -117,7 +117,20 @@ ColumnPtr numericKernel(char op, const ColumnPtr& a, const ColumnPtr& b, const D
 
 DataType toDecimal(const DataType& t) { return t.isDecimal() ? t : decimalForInteger(t); }
 
-BoundFunction bindArith(char op, const std::string& name, std::span<const DataType> types) {
+// An integer literal next to a decimal takes the fewest digits that hold it (Spark's
+// DecimalType.fromLiteral): price * 2 is decimal(p+2, s), not decimal(p+11, s).
+DataType literalDecimal(const DataType& t, const std::optional<Value>& lit) {
+  if (!t.isInteger() || !lit || lit->isNull()) return toDecimal(t);
+  int64_t v = lit->asInt64();
+  int digits = 1;
+  for (uint64_t u = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v); u >= 10;
+       u /= 10)
+    ++digits;
+  return DataType::decimal(digits, 0);
+}
+
+BoundFunction bindArith(char op, const std::string& name, std::span<const DataType> types,
+                        std::span<const std::optional<Value>> lits) {
   checkArity(name, types, 2, 2);
   DataType a = types[0], b = types[1];
   if (isNullType(a) && isNullType(b)) a = b = DataType::int32();
@@ -172,7 +185,7 @@ BoundFunction bindArith(char op, const std::string& name, std::span<const DataTy
     t = DataType::int64();
     argTypes = {t, t};
   } else if (anyDecimal && !anyFloat) {
-    DataType da = toDecimal(a), db = toDecimal(b);
+    DataType da = literalDecimal(a, lits[0]), db = literalDecimal(b, lits[1]);
     t = decimalResultType(op, da, db);
     argTypes = {da, db};
   } else if (op == '/' && !anyDecimal) {
@@ -192,8 +205,8 @@ ScalarFunction arith(char op, std::string name, std::string usage) {
   ScalarFunction f;
   f.name = name;
   f.usage = std::move(usage);
-  f.bind = [op, name](std::span<const DataType> types, std::span<const std::optional<Value>>) {
-    return bindArith(op, name, types);
+  f.bind = [op, name](std::span<const DataType> types, std::span<const std::optional<Value>> lits) {
+    return bindArith(op, name, types, lits);
   };
   return f;
 }
