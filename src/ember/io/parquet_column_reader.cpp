@@ -1,5 +1,6 @@
 #include "ember/io/parquet_column_reader.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -16,6 +17,7 @@ namespace {
 [[noreturn]] void corrupt(const std::string& why) { throw IoError(why); }
 
 constexpr int64_t kUnixEpochJulianDay = 2440588;
+constexpr int64_t kMaxPageValues = int64_t{1} << 26;
 
 int physWidth(const ParquetColumn& c) {
   switch (c.physical) {
@@ -157,6 +159,21 @@ void appendBinary(std::string_view s, Column& out) {
     out.appendString(s);
 }
 
+// Appends dict[idx[i]] for i < n (indices already checked; the dictionary has no nulls).
+void gatherAppend(const Column& dict, const uint32_t* idx, int64_t n, Column& out) {
+  if (dict.type().id() == TypeId::String) {
+    for (int64_t i = 0; i < n; ++i) out.appendString(dict.stringAt(idx[i]));
+    return;
+  }
+  size_t w = static_cast<size_t>(dict.type().fixedWidth());
+  int64_t base = out.size();
+  out.resize(base + n);
+  uint8_t* dst = out.valuesBuffer().data() + static_cast<size_t>(base) * w;
+  const uint8_t* src = dict.valuesBuffer().data();
+  for (int64_t i = 0; i < n; ++i)
+    std::memcpy(dst + static_cast<size_t>(i) * w, src + idx[i] * w, w);
+}
+
 // PLAIN values: `count` values from [p, e).
 void decodePlain(const uint8_t* p, const uint8_t* e, int64_t count, const ParquetColumn& c,
                  Column& out) {
@@ -205,17 +222,11 @@ void decodeValues(int encoding, const uint8_t* p, const uint8_t* e, int64_t coun
       int width = *p++;
       std::vector<uint32_t> idx(static_cast<size_t>(count));
       RleDecoder(p, static_cast<size_t>(e - p), width).decode(idx.data(), count);
-      std::vector<int32_t> rows(idx.size());
-      for (size_t i = 0; i < idx.size(); ++i) {
-        if (idx[i] >= static_cast<uint64_t>(dict->size()))
-          corrupt("dictionary index " + std::to_string(idx[i]) + " beyond the dictionary of " +
+      for (uint32_t i : idx)
+        if (i >= static_cast<uint64_t>(dict->size()))
+          corrupt("dictionary index " + std::to_string(i) + " beyond the dictionary of " +
                   std::to_string(dict->size()));
-        rows[i] = static_cast<int32_t>(idx[i]);
-      }
-      ColumnPtr part = takeColumn(*dict, rows.data(), count);
-      ColumnPtr joined =
-          out.size() == 0 ? part : concatColumns({std::make_shared<Column>(std::move(out)), part});
-      out = std::move(*joined);
+      gatherAppend(*dict, idx.data(), count, out);
       return;
     }
     case pq::kRle: {
@@ -298,16 +309,32 @@ void decodeValues(int encoding, const uint8_t* p, const uint8_t* e, int64_t coun
   }
 }
 
-// A page's values with nulls placed by the definition levels.
-ColumnPtr placeNulls(Column&& vals, const std::vector<uint32_t>& defs, int64_t numValues) {
-  auto v = std::make_shared<Column>(std::move(vals));
-  if (defs.empty()) return v;
-  std::vector<int32_t> idx(static_cast<size_t>(numValues));
-  int32_t k = 0;
-  for (int64_t i = 0; i < numValues; ++i)
-    idx[static_cast<size_t>(i)] = defs[static_cast<size_t>(i)] ? k++ : -1;
-  if (k == numValues) return v;
-  return takeColumn(*v, idx.data(), numValues);
+// Appends a page's non-null values `vals` to out with NULLs where the definition level
+// is 0.
+void appendWithNulls(const Column& vals, const std::vector<uint32_t>& defs, Column& out) {
+  int64_t n = static_cast<int64_t>(defs.size()), k = 0;
+  if (vals.type().id() == TypeId::String) {
+    for (int64_t i = 0; i < n; ++i) {
+      if (defs[static_cast<size_t>(i)])
+        out.appendString(vals.stringAt(k++));
+      else
+        out.appendNull();
+    }
+    return;
+  }
+  size_t w = static_cast<size_t>(vals.type().fixedWidth());
+  int64_t base = out.size();
+  out.resize(base + n);
+  uint8_t* dst = out.valuesBuffer().data() + static_cast<size_t>(base) * w;
+  const uint8_t* src = vals.valuesBuffer().data();
+  for (int64_t i = 0; i < n; ++i) {
+    if (defs[static_cast<size_t>(i)]) {
+      std::memcpy(dst + static_cast<size_t>(i) * w, src + static_cast<size_t>(k++) * w, w);
+    } else {
+      std::memset(dst + static_cast<size_t>(i) * w, 0, w);
+      out.setNull(base + i);
+    }
+  }
 }
 
 }  // namespace
@@ -315,7 +342,9 @@ ColumnPtr placeNulls(Column&& vals, const std::vector<uint32_t>& defs, int64_t n
 ColumnPtr decodeColumnChunk(const uint8_t* bytes, size_t n, int64_t fileOffset,
                             const ParquetColumn& col, const ParquetChunk& chunk, int64_t numRows,
                             const std::string& context) {
-  std::vector<ColumnPtr> pages;
+  // Pages append straight into the chunk's column (no per-page columns to concatenate).
+  ColumnPtr out = Column::make(col.type);
+  out->reserve(std::min<int64_t>(numRows, int64_t{1} << 20));  // numRows may be corrupt
   ColumnPtr dict;
   int64_t rows = 0;
   size_t pos = 0;
@@ -363,6 +392,11 @@ ColumnPtr decodeColumnChunk(const uint8_t* bytes, size_t n, int64_t fileOffset,
         if (numValues < 0 || numValues > numRows - rows)
           corrupt("page holds " + std::to_string(numValues) +
                   " values, more than the rows left in the row group");
+        // Writers cut pages far smaller; the bound keeps corrupt counts from allocating
+        // gigabytes for a few bytes of run-length data.
+        if (numValues > kMaxPageValues)
+          corrupt("page claims " + std::to_string(numValues) + " values (more than " +
+                  std::to_string(kMaxPageValues) + ")");
         const uint8_t* p;
         const uint8_t* e;
         defs.clear();
@@ -405,12 +439,20 @@ ColumnPtr decodeColumnChunk(const uint8_t* bytes, size_t n, int64_t fileOffset,
           nonNull = 0;
           for (uint32_t x : defs) nonNull += x != 0;
         }
-        Column vals(col.type);
-        decodeValues(enc, p, e, nonNull, col, dict.get(), vals);
-        if (vals.size() != nonNull)
-          corrupt("decoded " + std::to_string(vals.size()) + " values, expected " +
-                  std::to_string(nonNull));
-        pages.push_back(placeNulls(std::move(vals), defs, numValues));
+        if (nonNull == numValues) {
+          int64_t before = out->size();
+          decodeValues(enc, p, e, nonNull, col, dict.get(), *out);
+          if (out->size() - before != nonNull)
+            corrupt("decoded " + std::to_string(out->size() - before) + " values, expected " +
+                    std::to_string(nonNull));
+        } else {
+          Column vals(col.type);
+          decodeValues(enc, p, e, nonNull, col, dict.get(), vals);
+          if (vals.size() != nonNull)
+            corrupt("decoded " + std::to_string(vals.size()) + " values, expected " +
+                    std::to_string(nonNull));
+          appendWithNulls(vals, defs, *out);
+        }
         rows += numValues;
       } catch (const IoError& err) {
         throw IoError(std::string(err.what()) + " (page at byte " +
@@ -422,9 +464,6 @@ ColumnPtr decodeColumnChunk(const uint8_t* bytes, size_t n, int64_t fileOffset,
   } catch (const UserError& err) {
     throw UserError("Cannot read Parquet " + context + ": " + err.what());
   }
-  ColumnPtr out = pages.empty()       ? Column::make(col.type)
-                  : pages.size() == 1 ? pages[0]
-                                      : concatColumns(pages);
   out->compactValidity();
   return out;
 }

@@ -189,6 +189,9 @@ ParquetFileMeta decodeFileMeta(const uint8_t* data, size_t n, const std::string&
     for (const TValue& rg : root.requiredList(4, "FileMetaData.row_groups")) {
       ParquetRowGroup g;
       g.numRows = rg.requiredInt(3, "RowGroup.num_rows");
+      if (g.numRows < 0 || g.numRows > INT32_MAX)
+        throw IoError("row group " + std::to_string(m.rowGroups.size()) + " claims " +
+                      std::to_string(g.numRows) + " rows");
       g.totalByteSize = rg.intField(2, 0);
       const auto& cols = rg.requiredList(1, "RowGroup.columns");
       if (cols.size() != m.columns.size())
