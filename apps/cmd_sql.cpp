@@ -227,7 +227,19 @@ bool runStatement(ember::sql::Session& session, const std::string& sql, const st
   try {
     ember::sql::DataFrame df = session.sql(sql);
     int64_t rows = 0;
-    if (df.schema().size() > 0) rows = printResult(df, format);
+    bool explain = sql.size() >= 7 && ember::equalsIgnoreCase(sql.substr(0, 7), "explain") &&
+                   (sql.size() == 7 || std::isspace(static_cast<unsigned char>(sql[7])));
+    if (explain && format == "table") {
+      // A plan reads better as plain text than inside a one-cell table.
+      for (const auto& row : df.collect())
+        for (const auto& v : row) {
+          std::string text = v.toString();
+          std::cout << text << (text.ends_with('\n') ? "" : "\n");
+        }
+      std::cout.flush();
+    } else if (df.schema().size() > 0) {
+      rows = printResult(df, format);
+    }
     if (interactive) {
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (rows >= 0)
