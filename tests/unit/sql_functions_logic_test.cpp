@@ -121,6 +121,7 @@ TEST(SqlFunctionsLogic, GreatestLeast) {
   EXPECT_EQ(str("greatest", {null(DataType::int32()), null(DataType::int32())}), "NULL");
   EXPECT_EQ(str("least", {str("b"), str("a"), str("c")}), "a");
   EXPECT_EQ(str("greatest", {dec("1.5", 3, 1), i32(1)}), "1.5");
+  EXPECT_EQ(str("least", {null(), null()}), "NULL");
 }
 
 TEST(SqlFunctionsLogic, LongLiteralInListUsesTheSortedPath) {

@@ -257,7 +257,11 @@ ScalarFunction pick(std::string name) {
       if (!w) bindError(name, "arguments have no common type: " + typeList(types));
       t = *w;
     }
-    if (isNullType(t) || t.isNested()) bindError(name, "cannot order " + t.toString());
+    if (t.isNested()) bindError(name, "cannot order " + t.toString());
+    if (isNullType(t))  // every argument is an untyped NULL: so is the answer
+      return BoundFunction{
+          t, true, std::vector<DataType>(types.size(), t),
+          [t](std::span<const ColumnPtr>, int64_t rows) { return Column::nulls(t, rows); }};
     return BoundFunction{t, true, std::vector<DataType>(types.size(), t),
                          [t](std::span<const ColumnPtr> args, int64_t rows) {
                            return pickKernel<Greatest>(t, args, rows);
