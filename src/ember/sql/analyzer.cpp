@@ -84,7 +84,7 @@ PlanPtr Analyzer::resolveNode(const PlanPtr& plan, const Scope* outer) {
     ctes_.push_back({});
     for (const auto& [name, cte] : p.ctes) {
       // Each CTE sees the ones before it; it is resolved on every reference (fresh ids).
-      resolve(cte, outer);  // validates it once, with errors pointing into its text
+      resolve(cte, nullptr);  // validates it once; CTE bodies are never correlated
       ctes_.back()[lower(name)] = cte;
     }
     auto child = resolve(p.children[0], outer);
@@ -100,11 +100,16 @@ PlanPtr Analyzer::resolveNode(const PlanPtr& plan, const Scope* outer) {
   n->resolved = true;
   switch (p.kind) {
     case PlanKind::FileScan: {
-      if (n->output.empty()) {
-        Schema s = ctx_.fileSchema(*p.source);
-        for (const auto& f : s.fields())
-          n->output.push_back({f.name, f.type, f.nullable, newAttributeId(), {}});
+      if (!p.source->hasUserSchema || p.source->userSchema.size() == 0) {
+        // The planner reads columns by name from the data schema: infer it once here.
+        auto src = std::make_shared<FileSource>(*p.source);
+        src->userSchema = ctx_.fileSchema(*p.source);
+        src->hasUserSchema = true;
+        n->source = src;
       }
+      if (n->output.empty())
+        for (const auto& f : n->source->userSchema.fields())
+          n->output.push_back({f.name, f.type, true, newAttributeId(), {}});
       return n;
     }
     case PlanKind::LocalRelation:
@@ -196,7 +201,9 @@ PlanPtr Analyzer::resolveRelation(const LogicalPlan& p, const Scope* outer) {
     fail(msg, p.position);
   }
   // Resolve the view's plan afresh: each reference gets its own attribute ids.
-  PlanPtr resolved = found->resolved ? newInstance(found) : resolve(found, outer);
+  // A view or CTE body does not see the scope it is referenced from.
+  (void)outer;
+  PlanPtr resolved = found->resolved ? newInstance(found) : resolve(found, nullptr);
   auto alias = makePlan(PlanKind::SubqueryAlias, {resolved});
   alias->name = {p.name.back()};
   alias->output = resolved->output;
@@ -273,7 +280,10 @@ PlanPtr Analyzer::resolveAggregate(const LogicalPlan& p, PlanPtr child, const Sc
       continue;
     }
     try {
-      keys.push_back(resolveExpr(g, scope));
+      ExprPtr k = resolveExpr(g, scope);
+      // A select-list alias wins over a column of an outer query.
+      if (k->kind == ExprKind::OuterRef) throw UserError("outer reference");
+      keys.push_back(k);
     } catch (const UserError&) {
       // GROUP BY an alias of the select list (Spark allows it).
       bool found = false;

@@ -90,11 +90,24 @@ bool sameExpr(const ExprPtr& a, const ExprPtr& b) {
 }
 
 bool containsAggregate(const ExprPtr& e) {
-  bool found = false;
-  forEachExpr(e, [&](const ExprPtr& x) {
-    if (x->kind == ExprKind::AggregateCall) found = true;
-  });
-  return found;
+  if (!e) return false;
+  if (e->kind == ExprKind::AggregateCall) return true;
+  if (e->kind == ExprKind::WindowCall) {
+    // sum(x) OVER (...) is a window aggregate; only aggregates inside its arguments or
+    // its window (sum(sum(x)) OVER ...) are grouping aggregates.
+    for (const auto& a : e->args[0]->args)
+      if (containsAggregate(a)) return true;
+    if (e->window) {
+      for (const auto& p : e->window->partitionBy)
+        if (containsAggregate(p)) return true;
+      for (const auto& o : e->window->orderBy)
+        if (containsAggregate(o.expr)) return true;
+    }
+    return false;
+  }
+  for (const auto& a : e->args)
+    if (containsAggregate(a)) return true;
+  return false;
 }
 
 bool containsWindow(const ExprPtr& e) {

@@ -220,8 +220,63 @@ PlanPtr rewriteSetOperations(const PlanPtr& plan) {
 }
 
 namespace {
+void disjuncts(const ExprPtr& e, std::vector<ExprPtr>& out) {
+  if (e->kind == ExprKind::Call && e->name == "or" && e->args.size() == 2) {
+    disjuncts(e->args[0], out);
+    disjuncts(e->args[1], out);
+  } else {
+    out.push_back(e);
+  }
+}
+
+ExprPtr makeOr(const ExprPtr& a, const ExprPtr& b) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::Call;
+  e->name = "or";
+  e->args = {a, b};
+  e->type = DataType::boolean();
+  e->resolved = true;
+  return e;
+}
+
+// (A and B) or (A and C)  ->  A and (B or C): exposes join keys repeated in every branch
+// of a disjunction (TPC-H Q19) to the join planner.
+ExprPtr factorDisjunction(const ExprPtr& e) {
+  std::vector<ExprPtr> branches;
+  disjuncts(e, branches);
+  if (branches.size() < 2) return e;
+  std::vector<std::vector<ExprPtr>> parts(branches.size());
+  for (size_t i = 0; i < branches.size(); ++i) conjuncts(branches[i], parts[i]);
+  std::vector<ExprPtr> common;
+  for (const auto& c : parts[0]) {
+    bool everywhere = true;
+    for (size_t i = 1; i < parts.size() && everywhere; ++i) {
+      bool found = false;
+      for (const auto& d : parts[i]) found = found || sameExpr(c, d);
+      everywhere = found;
+    }
+    if (everywhere) common.push_back(c);
+  }
+  if (common.empty()) return e;
+  ExprPtr rest;
+  for (auto& branch : parts) {
+    std::vector<ExprPtr> left;
+    for (const auto& c : branch) {
+      bool isCommon = false;
+      for (const auto& k : common) isCommon = isCommon || sameExpr(c, k);
+      if (!isCommon) left.push_back(c);
+    }
+    if (left.empty()) return conjunction(common);  // one branch is just the common part
+    ExprPtr b = conjunction(left);
+    rest = rest ? makeOr(rest, b) : b;
+  }
+  common.push_back(rest);
+  return conjunction(common);
+}
+
 ExprPtr foldExpr(const ExprPtr& e, const OptimizerOptions& o) {
   return transformExpr(e, [&](const ExprPtr& x) -> ExprPtr {
+    if (x->kind == ExprKind::Call && x->name == "or") return factorDisjunction(x);
     if (x->kind == ExprKind::Call && x->name == "and" && x->args.size() == 2) {
       for (int i = 0; i < 2; ++i) {
         const auto& a = x->args[static_cast<size_t>(i)];

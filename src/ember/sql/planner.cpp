@@ -136,7 +136,9 @@ class Planner {
     std::vector<int> projection;
     for (const auto& a : p.output) {
       int i = data.indexOf(a.name);
-      if (i < 0) throw InternalError("scan column " + a.name + " not in the data schema");
+      if (i < 0)
+        throw InternalError("scan column " + a.name + " not in the data schema (" +
+                            data.toString() + ")");
       projection.push_back(i);
     }
     return std::make_shared<FileScanExec>(p.source, data, projection,
