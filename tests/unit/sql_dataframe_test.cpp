@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "ember/core/context.h"
+#include "ember/core/event_bus.h"
+#include "ember/core/events.h"
 #include "ember/sql/column.h"
 #include "ember/sql/dataframe.h"
 #include "ember/sql/session.h"
@@ -146,5 +148,43 @@ TEST_F(SqlDataFrameTest, AnalyzerErrorsNamePositionAndSuggestions) {
   EXPECT_THROW(spark_.sql("SELECT name, count(*) FROM people"), UserError);
 }
 
+}  // namespace
+}  // namespace ember::sql
+
+namespace ember::sql {
+namespace {
+struct SqlEventRecorder : EventListener {
+  std::vector<SqlExecutionStart> starts;
+  std::vector<SqlExecutionEnd> ends;
+  void onSqlExecutionStart(const SqlExecutionStart& e) override { starts.push_back(e); }
+  void onSqlExecutionEnd(const SqlExecutionEnd& e) override { ends.push_back(e); }
+};
+
+TEST(SqlEvents, EachQueryPostsItsPlanGraphAndOperatorMetrics) {
+  Config c;
+  c.set("ember.master", "local[2]");
+  c.set("ember.ui.showConsoleProgress", "false");
+  c.set("ember.ui.enabled", "false");
+  Context ctx(c);
+  auto rec = std::make_shared<SqlEventRecorder>();
+  ctx.addListener(rec);
+  Session spark(ctx);
+  auto rows = spark.range(0, 1000).filter("id % 10 = 0").groupBy({"id"}).count().collect();
+  ASSERT_EQ(rows.size(), 100u);
+  ctx.eventBus().waitUntilEmpty(5000);
+  ASSERT_EQ(rec->starts.size(), 1u);
+  ASSERT_EQ(rec->ends.size(), 1u);
+  EXPECT_TRUE(rec->ends[0].succeeded);
+  bool sawFilter = false;
+  for (const auto& n : rec->starts[0].nodes) sawFilter = sawFilter || n.name == "Filter";
+  EXPECT_TRUE(sawFilter);
+  EXPECT_EQ(rec->starts[0].edges.size() + 1, rec->starts[0].nodes.size());
+  int64_t filterRows = -1;
+  for (const auto& n : rec->starts[0].nodes)
+    if (n.name == "Filter")
+      for (const auto& m : rec->ends[0].metrics)
+        if (m.nodeId == n.id) filterRows = m.rows;
+  EXPECT_EQ(filterRows, 100);
+}
 }  // namespace
 }  // namespace ember::sql

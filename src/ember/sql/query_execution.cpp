@@ -1,8 +1,14 @@
 #include "ember/sql/query_execution.h"
 
+#include <atomic>
+#include <chrono>
+#include <functional>
+
 #include "ember/common/config.h"
 #include "ember/common/errors.h"
 #include "ember/core/context.h"
+#include "ember/core/event_bus.h"
+#include "ember/core/events.h"
 #include "ember/sql/analyzer.h"
 #include "ember/sql/exec_exchange.h"
 #include "ember/sql/optimizer.h"
@@ -110,11 +116,65 @@ PhysicalPtr QueryExecution::physical() {
   return physical_;
 }
 
+namespace {
+int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The SQL tab of the UI: the physical plan as a graph, then per-operator metrics.
+SqlExecutionStart startEvent(int64_t id, const std::string& description, const PhysicalNode& root) {
+  SqlExecutionStart ev;
+  ev.executionId = id;
+  ev.description = description;
+  ev.time = nowMs();
+  std::function<void(const PhysicalNode&)> walk = [&](const PhysicalNode& n) {
+    std::string d = n.describe();
+    ev.nodes.push_back({n.nodeId, d.substr(0, d.find_first_of(" (")), d});
+    for (const auto& c : n.children) {
+      ev.edges.push_back({c->nodeId, n.nodeId});
+      walk(*c);
+    }
+  };
+  walk(root);
+  return ev;
+}
+
+SqlExecutionEnd endEvent(int64_t id, const PhysicalNode& root, const std::string& error) {
+  SqlExecutionEnd ev;
+  ev.executionId = id;
+  ev.succeeded = error.empty();
+  ev.error = error;
+  ev.time = nowMs();
+  std::function<void(const PhysicalNode&)> walk = [&](const PhysicalNode& n) {
+    const auto& m = n.metrics();
+    ev.metrics.push_back(
+        {n.nodeId, m.rows.load(), m.timeNs.load(), m.peakMemory.load(), m.spillBytes.load()});
+    for (const auto& c : n.children) walk(*c);
+  };
+  walk(root);
+  return ev;
+}
+
+std::atomic<int64_t> nextExecutionId{0};
+}  // namespace
+
 std::vector<BatchPtr> QueryExecution::collect() {
   PhysicalPtr root = physical();
+  int64_t id = nextExecutionId++;
+  std::string description = analyzed_->nodeString();
+  auto& bus = session_.context().eventBus();
+  bus.post(startEvent(id, description, *root));
   std::vector<BatchPtr> out;
-  for (auto& part : runPlan(session_.context(), root, "sql"))
-    for (auto& b : part) out.push_back(b);
+  try {
+    for (auto& part : runPlan(session_.context(), root, "sql"))
+      for (auto& b : part) out.push_back(b);
+  } catch (const std::exception& e) {
+    bus.post(endEvent(id, *root, e.what()));
+    throw;
+  }
+  bus.post(endEvent(id, *root, ""));
   return out;
 }
 
