@@ -57,6 +57,19 @@ void Catalog::createTempView(const std::string& name, PlanPtr plan, bool replace
   views_[key] = {name, std::move(plan)};
 }
 
+void Catalog::registerTable(const std::string& name, TableInfo info, PlanPtr scan) {
+  std::lock_guard lock(mutex_);
+  views_[lower(name)] = {name, std::move(scan)};
+  tables_[lower(name)] = std::move(info);
+}
+
+std::optional<TableInfo> Catalog::tableInfo(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  auto it = tables_.find(lower(name));
+  if (it == tables_.end()) return std::nullopt;
+  return it->second;
+}
+
 PlanPtr Catalog::lookup(const std::string& name) const {
   std::lock_guard lock(mutex_);
   auto it = views_.find(lower(name));
@@ -65,6 +78,7 @@ PlanPtr Catalog::lookup(const std::string& name) const {
 
 bool Catalog::dropTempView(const std::string& name) {
   std::lock_guard lock(mutex_);
+  tables_.erase(lower(name));
   return views_.erase(lower(name)) > 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,8 +14,20 @@
 
 namespace ember::sql {
 
+// A table: files in a directory, written through a format (CREATE TABLE ... USING).
+struct TableInfo {
+  std::string format;
+  std::string location;
+  std::map<std::string, std::string> options;
+  Schema schema;
+};
+
 class Catalog {
  public:
+  // Registers a table; its scan plan is what queries read (also listed as a view).
+  void registerTable(const std::string& name, TableInfo info, PlanPtr scan);
+  std::optional<TableInfo> tableInfo(const std::string& name) const;
+
   // Throws UserError if the view exists and !replace.
   void createTempView(const std::string& name, PlanPtr plan, bool replace);
   // Null if unknown.
@@ -27,6 +40,7 @@ class Catalog {
  private:
   mutable std::mutex mutex_;
   std::map<std::string, std::pair<std::string, PlanPtr>> views_;  // lower name -> (name, plan)
+  std::map<std::string, TableInfo> tables_;                       // lower name -> table
 };
 
 // Up to `max` candidates within a small edit distance of `name` (case-insensitive),

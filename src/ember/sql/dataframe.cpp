@@ -12,6 +12,7 @@
 #include "ember/sql/query_execution.h"
 #include "ember/sql/session.h"
 #include "ember/sql/session_internal.h"
+#include "ember/sql/writer.h"
 
 namespace ember::sql {
 
@@ -427,6 +428,8 @@ std::string DataFrame::printSchemaString() const { return schema().treeString();
 void DataFrame::createOrReplaceTempView(const std::string& name) const {
   session_->catalog().createTempView(name, plan_, true);
 }
+DataFrameWriter DataFrame::write() const { return DataFrameWriter(*this); }
+
 void DataFrame::createTempView(const std::string& name) const {
   session_->catalog().createTempView(name, plan_, false);
 }

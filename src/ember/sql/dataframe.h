@@ -20,6 +20,7 @@ namespace ember::sql {
 
 class Session;
 class GroupedData;
+class DataFrameWriter;
 
 class DataFrame {
  public:
@@ -85,6 +86,8 @@ class DataFrame {
   std::string printSchemaString() const;
   void createOrReplaceTempView(const std::string& name) const;
   void createTempView(const std::string& name) const;
+  // df.write().mode("overwrite").option("header", "true").csv(path): see writer.h.
+  DataFrameWriter write() const;
 
   const PlanPtr& plan() const { return plan_; }
   Session& session() const { return *session_; }

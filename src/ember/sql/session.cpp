@@ -10,6 +10,7 @@
 #include "ember/sql/dataframe.h"
 #include "ember/sql/parser.h"
 #include "ember/sql/query_execution.h"
+#include "ember/sql/reader.h"
 #include "ember/sql/session_internal.h"
 
 namespace ember::sql {
@@ -27,8 +28,9 @@ const bool kKeysRegistered = [] {
       {"ember.sql.files.maxPartitionBytes", "128m",
        "Largest number of bytes of input files packed into one partition of a scan."});
   Config::registerKey({"ember.sql.batchSize", "4096", "Rows per columnar batch read from files."});
-  Config::registerKey({"ember.sql.ansi.enabled", "false",
-                       "ANSI mode: invalid casts raise errors instead of producing NULL."});
+  Config::registerKey(
+      {"ember.sql.warehouse.dir", "ember-warehouse",
+       "Directory of tables created without a LOCATION (CREATE TABLE t USING fmt AS ...)."});
   return true;
 }();
 
@@ -74,6 +76,8 @@ PlanPtr Session::analyzePlan(const PlanPtr& plan, const std::string& sqlText) {
   actx.fileSchema = [](const FileSource& src) { return fileSourceSchema(src); };
   return analyze(plan, actx);
 }
+
+DataFrameReader Session::read() { return DataFrameReader(*this); }
 
 DataFrame Session::table(const std::string& name) {
   auto rel = std::make_shared<LogicalPlan>();

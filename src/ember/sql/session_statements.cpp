@@ -3,6 +3,7 @@
 #include "ember/sql/catalog.h"
 #include "ember/sql/query_execution.h"
 #include "ember/sql/session_internal.h"
+#include "ember/sql/writer.h"
 
 namespace ember::sql {
 
@@ -109,6 +110,70 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
     }
     case K::UncacheTable:
       return empty(s);
+    case K::CreateTableAs: {
+      std::string name = joinName(st.name);
+      if (s.catalog().lookup(name)) {
+        if (st.ifNotExists) return empty(s);
+        if (!st.orReplace) throw UserError("table or view '" + name + "' already exists");
+      }
+      if (!st.query)
+        throw UserError("CREATE TABLE " + name +
+                        " needs AS SELECT ... in Ember (tables are created by writing them)");
+      std::string format = st.format.empty() ? "parquet" : st.format;
+      std::string location = st.location;
+      if (location.empty()) location = s.getConf("ember.sql.warehouse.dir") + "/" + name;
+      DataFrame df(&s, s.analyzePlan(st.query, text));
+      if (!st.partitionBy.empty())
+        throw UserError("PARTITIONED BY is not supported by CREATE TABLE yet; write without it");
+      writeFiles(df, format, location, st.orReplace ? "overwrite" : "error", st.options);
+      Schema schema = df.schema();
+      s.catalog().registerTable(name, TableInfo{format, location, st.options, schema},
+                                fileScan(format, {location}, st.options, &schema));
+      return empty(s);
+    }
+    case K::InsertInto: {
+      std::string name = joinName(st.name);
+      auto info = s.catalog().tableInfo(name);
+      if (!info)
+        throw UserError("INSERT INTO " + name + ": not a table (create it with CREATE TABLE " +
+                        name +
+                        " USING parquet AS SELECT ...; temporary views cannot be inserted into)");
+      DataFrame df(&s, s.analyzePlan(st.query, text));
+      const auto& fields = info->schema.fields();
+      std::vector<ExprPtr> cols;
+      if (!st.columnNames.empty()) {
+        if (st.columnNames.size() != df.schema().size())
+          throw UserError("INSERT INTO " + name + " lists " +
+                          std::to_string(st.columnNames.size()) +
+                          " columns but the query returns " + std::to_string(df.schema().size()));
+        for (const auto& f : fields) {
+          int at = -1;
+          for (size_t i = 0; i < st.columnNames.size(); ++i)
+            if (equalsIgnoreCase(st.columnNames[i], f.name)) at = static_cast<int>(i);
+          ExprPtr v = at < 0 ? lit(Value::null(f.type))
+                             : col(df.schema().field(static_cast<size_t>(at)).name);
+          cols.push_back(alias(cast(v, f.type), f.name));
+        }
+      } else {
+        if (df.schema().size() != fields.size())
+          throw UserError("INSERT INTO " + name + ": the table has " +
+                          std::to_string(fields.size()) + " columns but the query returns " +
+                          std::to_string(df.schema().size()));
+        for (size_t i = 0; i < fields.size(); ++i)
+          cols.push_back(
+              alias(cast(col(df.schema().field(i).name), fields[i].type), fields[i].name));
+      }
+      writeFiles(df.select(cols), info->format, info->location,
+                 st.overwrite ? "overwrite" : "append", info->options);
+      return empty(s);
+    }
+    case K::InsertDirectory: {
+      if (st.location.empty()) throw UserError("INSERT OVERWRITE DIRECTORY needs a path");
+      DataFrame df(&s, s.analyzePlan(st.query, text));
+      writeFiles(df, st.format.empty() ? "parquet" : st.format, st.location, "overwrite",
+                 st.options);
+      return empty(s);
+    }
     default:
       break;
   }
