@@ -62,6 +62,21 @@ TEST(ColumnTest, AppendsNullsAndStrings) {
   EXPECT_FALSE(i->isNull(202));
 }
 
+TEST(ColumnTest, RowsAppendedAfterAShrinkAreValid) {
+  auto c = ints({1, std::nullopt, std::nullopt});
+  c->resize(1);
+  c->append<int64_t>(7);
+  c->resize(3);
+  EXPECT_FALSE(c->isNull(1));
+  EXPECT_FALSE(c->isNull(2));
+  EXPECT_EQ(c->valueAt<int64_t>(1), 7);
+  auto s = strs({"a", std::nullopt});
+  s->resize(1);
+  s->appendString("b");
+  EXPECT_FALSE(s->isNull(1));
+  EXPECT_EQ(s->stringAt(1), "b");
+}
+
 TEST(ColumnOpsTest, TakeFilterConcatKeepValuesAndNulls) {
   auto c = strs({"x", std::nullopt, "zz"});
   int32_t idx[] = {2, -1, 0, 1};

@@ -62,8 +62,13 @@ void Column::reserve(int64_t rows, int64_t charBytes) {
 void Column::growTo(int64_t length) {
   int w = type_.fixedWidth();
   if (w) values_.resize(static_cast<size_t>(length) * w);
-  if (!validity_.empty() && bitmapBytes(length) > validity_.size())
-    validity_.resize(std::max(bitmapBytes(length), validity_.size() * 2), 0xFF);
+  if (!validity_.empty()) {
+    if (bitmapBytes(length) > validity_.size())
+      validity_.resize(std::max(bitmapBytes(length), validity_.size() * 2), 0xFF);
+    // New rows are valid, also where a shrink left the bits of dropped null rows.
+    uint64_t* bits = validity_.as<uint64_t>();
+    for (int64_t i = length_; i < length; ++i) bits[i >> 6] |= uint64_t{1} << (i & 63);
+  }
   length_ = length;
 }
 
@@ -75,12 +80,12 @@ void Column::resize(int64_t length) {
     for (int64_t i = std::min(length, length_) + 1; i <= length; ++i) o[i] = end;
     if (length < length_) chars_.resize(static_cast<size_t>(end));
   }
-  int64_t old = length_;
-  growTo(length);
-  if (!validity_.empty() && length > old) {
-    // Rows past the old end are valid: the bitmap may hold stale bits from a shrink.
-    for (int64_t i = old; i < length; ++i) setValid(i);
+  if (length < length_) {
+    length_ = length;
+    if (int w = type_.fixedWidth()) values_.resize(static_cast<size_t>(length) * w);
+    return;
   }
+  growTo(length);
 }
 
 void Column::appendString(std::string_view s) {
