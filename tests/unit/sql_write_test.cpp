@@ -67,6 +67,16 @@ TEST_F(SqlWriteTest, CsvAndParquetRoundTripWithModes) {
   }
 }
 
+TEST_F(SqlWriteTest, FiltersArePushedIntoParquetScans) {
+  std::string p = path("pushed");
+  numbers(1000).write().format("parquet").option("rowGroupRows", "100").save(p);
+  auto df = spark_.read().parquet(p).filter("id >= 950 AND s IS NOT NULL");
+  EXPECT_EQ(df.count(), 50);
+  std::string plan = df.explainString("simple");
+  EXPECT_NE(plan.find("PushedFilters"), std::string::npos) << plan;
+  EXPECT_NE(plan.find(">= 950"), std::string::npos) << plan;
+}
+
 TEST_F(SqlWriteTest, FailedWriteLeavesTargetUnchanged) {
   std::string p = path("keep");
   numbers(20).write().format("parquet").save(p);

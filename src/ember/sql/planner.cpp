@@ -1,6 +1,7 @@
 #include "ember/sql/planner.h"
 
 #include <filesystem>
+#include <map>
 #include <unordered_set>
 
 #include "ember/common/errors.h"
@@ -91,8 +92,14 @@ class Planner {
         return planScan(*p);
       case PlanKind::Project:
         return std::make_shared<ProjectExec>(plan(p->children[0]), p->exprs);
-      case PlanKind::Filter:
-        return std::make_shared<FilterExec>(plan(p->children[0]), p->exprs[0]);
+      case PlanKind::Filter: {
+        // Simple conjuncts over a file scan also go into the reader (row-group skipping);
+        // the filter stays above it: readers may return rows that do not match.
+        const PlanPtr& c = p->children[0];
+        PhysicalPtr child =
+            c->kind == PlanKind::FileScan ? planScan(*c, pushable(*c, p->exprs[0])) : plan(c);
+        return std::make_shared<FilterExec>(child, p->exprs[0]);
+      }
       case PlanKind::Aggregate:
         return planAggregate(*p);
       case PlanKind::Join:
@@ -130,7 +137,63 @@ class Planner {
   }
 
  private:
-  PhysicalPtr planScan(const LogicalPlan& p) {
+  // Conjuncts `column op literal` of the scan's columns as reader predicates.
+  static std::vector<ColumnPredicate> pushable(const LogicalPlan& scan, const ExprPtr& cond) {
+    std::vector<ExprPtr> cs;
+    splitConjuncts(cond, cs);
+    std::vector<ColumnPredicate> out;
+    const Schema& data = scan.source->userSchema;
+    auto columnOf = [&](const ExprPtr& e) -> int {
+      if (e->kind != ExprKind::ColumnRef) return -1;
+      for (const auto& a : scan.output)
+        if (a.id == e->id) return data.indexOf(a.name);
+      return -1;
+    };
+    auto fits = [&](const Expr& l, int col) {
+      return l.kind == ExprKind::Literal && !l.value.isNull() &&
+             l.value.type() == data.field(static_cast<size_t>(col)).type;
+    };
+    using Op = ColumnPredicate::Op;
+    static const std::map<std::string, std::pair<Op, Op>> ops = {
+        {"=", {Op::kEq, Op::kEq}},  {"<>", {Op::kNe, Op::kNe}}, {"<", {Op::kLt, Op::kGt}},
+        {"<=", {Op::kLe, Op::kGe}}, {">", {Op::kGt, Op::kLt}},  {">=", {Op::kGe, Op::kLe}}};
+    for (const auto& c : cs) {
+      if (c->kind != ExprKind::Call) continue;
+      if ((c->name == "isnull" || c->name == "isnotnull") && c->args.size() == 1) {
+        int col = columnOf(c->args[0]);
+        if (col >= 0) out.push_back({col, c->name == "isnull" ? Op::kIsNull : Op::kIsNotNull, {}});
+        continue;
+      }
+      if (c->name == "in" && c->args.size() >= 2) {
+        int col = columnOf(c->args[0]);
+        if (col < 0) continue;
+        ColumnPredicate pr{col, Op::kIn, {}};
+        bool ok = true;
+        for (size_t i = 1; i < c->args.size() && ok; ++i) {
+          ok = fits(*c->args[i], col);
+          if (ok) pr.values.push_back(c->args[i]->value);
+        }
+        if (ok) out.push_back(pr);
+        continue;
+      }
+      auto op = ops.find(c->name);
+      if (op == ops.end() || c->args.size() != 2) continue;
+      int col = columnOf(c->args[0]);
+      const Expr* l = c->args[1].get();
+      bool flipped = false;
+      if (col < 0) {
+        col = columnOf(c->args[1]);
+        l = c->args[0].get();
+        flipped = true;
+      }
+      // Only literals of exactly the column's type: the reader compares raw values.
+      if (col < 0 || !fits(*l, col)) continue;
+      out.push_back({col, flipped ? op->second.second : op->second.first, {l->value}});
+    }
+    return out;
+  }
+
+  PhysicalPtr planScan(const LogicalPlan& p, std::vector<ColumnPredicate> filters = {}) {
     const FileSource& src = *p.source;
     Schema data = src.userSchema;
     std::vector<int> projection;
@@ -141,8 +204,7 @@ class Planner {
                             data.toString() + ")");
       projection.push_back(i);
     }
-    return std::make_shared<FileScanExec>(p.source, data, projection,
-                                          std::vector<ColumnPredicate>{}, p.output,
+    return std::make_shared<FileScanExec>(p.source, data, projection, std::move(filters), p.output,
                                           o_.filesMaxPartitionBytes, o_.batchRows);
   }
 
