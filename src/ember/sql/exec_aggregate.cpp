@@ -5,6 +5,7 @@
 #include "ember/common/errors.h"
 #include "ember/core/executor_env.h"
 #include "ember/core/task_context.h"
+#include "ember/sql/batch_spill.h"
 #include "ember/sql/exec_ops.h"
 #include "ember/sql/group_table.h"
 #include "ember/storage/memory_manager.h"
@@ -43,44 +44,112 @@ std::string HashAggregateExec::describe() const {
 
 class HashAggregateStream : public BatchStream {
  public:
-  HashAggregateStream(const HashAggregateExec& node, StreamPtr in, TaskContext& ctx)
+  HashAggregateStream(const HashAggregateExec& node, StreamPtr in, TaskContext& ctx, int level = 0)
       : node_(node),
         in_(std::move(in)),
         ctx_(ctx),
-        mem_(ctx.env().memory, ctx.taskAttemptId(), "hash aggregate") {
+        mem_(ctx.env().memory, ctx.taskAttemptId(), "hash aggregate"),
+        level_(level) {
     reset();
   }
 
   BatchPtr next() override {
-    if (done_) return nullptr;
+    if (done_) return nextSpilled();
     while (BatchPtr b = in_->next()) {
       if (b->numRows == 0) continue;
+      if (spiller_) {
+        consumeOrSpill(*b);
+        continue;
+      }
       consume(*b);
-      if (node_.mode_ == HashAggregateExec::Mode::Partial && !account()) {
+      if (account()) continue;
+      if (node_.mode_ == HashAggregateExec::Mode::Partial) {
         // Refused memory: emit the partial groups so far and start again.
         BatchPtr out = emit();
         reset();
         if (out->numRows > 0) return out;
-      } else if (node_.mode_ != HashAggregateExec::Mode::Partial) {
-        if (!account())
-          throw UserError(
-              "hash aggregation needs more memory than ember.executor.memory allows (" +
-              std::to_string(mem_.used() >> 20) +
-              " MiB held); raise ember.executor.memory or ember.sql.shuffle.partitions");
+      } else if (!node_.keys_.empty()) {
+        // Refused memory: keep the groups we have; rows of new groups go to disk,
+        // partitioned by key, and are aggregated partition by partition afterwards.
+        if (level_ >= 4)
+          throw UserError("hash aggregation still does not fit in ember.executor.memory after " +
+                          std::to_string(level_) +
+                          " rounds of spilling (one group key may be huge); raise "
+                          "ember.executor.memory");
+        spiller_ = std::make_unique<BatchSpiller>(ctx_, 16, level_);
+      } else {
+        throw UserError(
+            "a global aggregation needs more memory than ember.executor.memory allows (" +
+            std::to_string(mem_.used() >> 20) + " MiB held); raise ember.executor.memory");
       }
     }
     done_ = true;
+    if (spiller_) {
+      spiller_->finish();
+      ctx_.metrics().diskBytesSpilled += spiller_->bytesWritten();
+      ctx_.metrics().memoryBytesSpilled += mem_.used();
+      node_.metrics().spillBytes += spiller_->bytesWritten();
+    }
     // A global aggregate (no keys) outputs one row even over empty input.
-    if (table_->size() == 0 && !node_.keys_.empty()) return nullptr;
+    if (table_->size() == 0 && !node_.keys_.empty()) return nextSpilled();
     if (table_->size() == 0) {
       int32_t g;
       table_->findOrInsert({}, 1, &g);
       for (auto& s : states_) s->resize(1);
     }
-    return emit();
+    BatchPtr out = emit();
+    // The in-memory groups are out: release them before the spilled partitions run.
+    table_ = std::make_unique<GroupTable>(std::vector<DataType>{});
+    states_.clear();
+    mem_.releaseAll();
+    return out;
   }
 
  private:
+  // After the in-memory groups: each spilled partition aggregated by a nested stream.
+  BatchPtr nextSpilled() {
+    while (spiller_) {
+      if (child_) {
+        if (BatchPtr b = child_->next()) return b;
+        child_.reset();
+      }
+      if (nextPartition_ >= spiller_->numPartitions()) {
+        spiller_.reset();
+        break;
+      }
+      child_ = std::make_unique<HashAggregateStream>(node_, spiller_->partition(nextPartition_++),
+                                                     ctx_, level_ + 1);
+    }
+    return nullptr;
+  }
+
+  std::vector<ColumnPtr> keysOf(const Batch& b) const {
+    std::vector<ColumnPtr> keys;
+    if (node_.mode_ == HashAggregateExec::Mode::Final) {
+      for (size_t k = 0; k < node_.keys_.size(); ++k) keys.push_back(b.columns[k]);
+    } else {
+      for (const auto& k : node_.keyExprs_) keys.push_back(k->eval(b));
+    }
+    return keys;
+  }
+
+  // Spilling: rows of known groups are folded in memory, the others go to disk.
+  void consumeOrSpill(const Batch& b) {
+    auto keys = keysOf(b);
+    std::vector<int32_t> g(static_cast<size_t>(b.numRows));
+    table_->find(keys, b.numRows, g.data(), false);
+    std::vector<int32_t> known, unknown;
+    for (int64_t i = 0; i < b.numRows; ++i)
+      (g[i] >= 0 ? known : unknown).push_back(static_cast<int32_t>(i));
+    if (!unknown.empty()) {
+      std::vector<ColumnPtr> k;
+      for (const auto& c : keys)
+        k.push_back(takeColumn(*c, unknown.data(), static_cast<int64_t>(unknown.size())));
+      spiller_->add(*takeBatch(b, unknown.data(), static_cast<int64_t>(unknown.size())), k);
+    }
+    if (!known.empty()) consume(*takeBatch(b, known.data(), static_cast<int64_t>(known.size())));
+  }
+
   void reset() {
     std::vector<DataType> keyTypes;
     size_t nKeys = node_.keys_.size();
@@ -173,6 +242,10 @@ class HashAggregateStream : public BatchStream {
   std::vector<std::unique_ptr<AggregateState>> states_;
   std::vector<int32_t> gids_;
   bool done_ = false;
+  int level_;
+  std::unique_ptr<BatchSpiller> spiller_;
+  std::unique_ptr<HashAggregateStream> child_;
+  int nextPartition_ = 0;
 };
 
 StreamPtr HashAggregateExec::execute(int partition, TaskContext& ctx) const {

@@ -1,0 +1,51 @@
+// Aggregations over more groups than the memory budget holds complete correctly by
+// spilling (hybrid hash: known groups stay in memory, new ones go to disk by key).
+#include <gtest/gtest.h>
+
+#include "ember/core/context.h"
+#include "ember/core/event_bus.h"
+#include "ember/core/events.h"
+#include "ember/sql/column.h"
+#include "ember/sql/dataframe.h"
+#include "ember/sql/session.h"
+
+namespace ember::sql {
+namespace {
+using namespace functions;
+
+struct SpillCounter : EventListener {
+  std::atomic<int64_t> spilled{0};
+  void onTaskEnd(const TaskEnd& e) override { spilled += e.metrics.diskBytesSpilled; }
+};
+
+TEST(SqlSpill, GroupByLargerThanTheBudgetSpillsAndIsCorrect) {
+  Config c;
+  c.set("ember.master", "local[2]");
+  c.set("ember.ui.showConsoleProgress", "false");
+  c.set("ember.ui.enabled", "false");
+  c.set("ember.executor.memory", "16m");
+  Context ctx(c);
+  auto counter = std::make_shared<SpillCounter>();
+  ctx.addListener(counter);
+  Session spark(ctx);
+  spark.setConf("ember.sql.shuffle.partitions", "1");
+  const int64_t n = 600000;
+  // 300,000 groups of two rows each: their keys (strings) and states exceed 16 MiB.
+  auto df = spark.range(0, n)
+                .select({as(castTo(col("id") % lit(int64_t{300000}), "string"), "k"), col("id")})
+                .groupBy({"k"})
+                .agg({as(count(), "c"), as(sum(col("id")), "s")});
+  auto totals =
+      df.agg({count(), sum(col("c")), sum(col("s")), min(col("c")), max(col("c"))}).collect();
+  ASSERT_EQ(totals.size(), 1u);
+  EXPECT_EQ(totals[0][0].asInt64(), 300000);
+  EXPECT_EQ(totals[0][1].asInt64(), n);
+  EXPECT_EQ(totals[0][2].asInt64(), n * (n - 1) / 2);
+  EXPECT_EQ(totals[0][3].asInt64(), 2);
+  EXPECT_EQ(totals[0][4].asInt64(), 2);
+  ctx.eventBus().waitUntilEmpty(5000);
+  EXPECT_GT(counter->spilled.load(), 0) << "the aggregation should have spilled";
+}
+
+}  // namespace
+}  // namespace ember::sql
