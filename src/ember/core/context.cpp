@@ -12,6 +12,7 @@
 #include "ember/common/app_args.h"
 #include "ember/common/logging.h"
 #include "ember/core/block_manager.h"
+#include "ember/core/cluster_hooks.h"
 #include "ember/core/context_plugin.h"
 #include "ember/core/event_bus.h"
 #include "ember/core/executor.h"
@@ -95,22 +96,33 @@ MasterSpec MasterSpec::parse(const std::string& master) {
       return m;
     }
   }
+  // Cluster masters are defined by the cluster layer (cluster_hooks.h).
+  if (const ClusterManager* cm = findClusterManager(master)) {
+    m.kind = "cluster";
+    m.slots = cm->totalSlots(master);
+    return m;
+  }
   if (master.rfind("local-cluster[", 0) == 0 || master.rfind("ember://", 0) == 0)
     throw UserError("master '" + master +
-                    "' needs cluster mode, which this build of Ember does not have yet; use "
-                    "local[N] to run with N task slots in this process");
+                    "' needs cluster mode, which is not linked into this program; link the "
+                    "`ember` target (it includes the cluster layer) or use local[N]");
   throw UserError("invalid master '" + master +
-                  "': expected local, local[N] (N task slots) or local[*] (one per core)");
+                  "': expected local, local[N] (N task slots), local[*] (one per core), "
+                  "local-cluster[E,C,M] or ember://HOST:PORT");
 }
 
 Context::Context(Config conf) : conf_(std::move(conf)) {
+  // In a process started as an executor this runs the executor and never returns.
+  runExecutorModeHook(conf_);
   setLogLevel(parseLogLevel(conf_.get("ember.log.level")));
   master_ = conf_.get("ember.master");
   MasterSpec spec = MasterSpec::parse(master_);
   appId_ = "local-" + std::to_string(nowMs());
   std::string par = conf_.get("ember.default.parallelism");
   defaultParallelism_ = par.empty() ? spec.slots : static_cast<int>(conf_.getInt("ember.default.parallelism"));
-  if (defaultParallelism_ < 1) throw ConfigError("ember.default.parallelism must be at least 1");
+  // A cluster master may not know its slots before its executors register (0): set below.
+  if (defaultParallelism_ < 1 && !(par.empty() && spec.kind == "cluster"))
+    throw ConfigError("ember.default.parallelism must be at least 1");
 
   bus_ = std::make_unique<EventBus>(
       static_cast<size_t>(conf_.getInt("ember.scheduler.listenerbus.eventqueue.capacity")));
@@ -131,7 +143,8 @@ Context::Context(Config conf) : conf_(std::move(conf)) {
                           ? parseCodec(conf_.get("ember.shuffle.compression.codec"))
                           : Codec::None;
   env_.zstdLevel = static_cast<int>(conf_.getInt("ember.shuffle.zstd.level"));
-  env_.serializeTasks = conf_.getBool("ember.test.serializeTasks");
+  // Tasks always cross the serialisation boundary in cluster mode.
+  env_.serializeTasks = spec.kind == "cluster" || conf_.getBool("ember.test.serializeTasks");
 
   if (ConsoleProgressBar::shouldEnable(conf_.getBool("ember.ui.showConsoleProgress"), 2)) {
     progress_ = std::make_shared<ConsoleProgressBar>(
@@ -140,10 +153,15 @@ Context::Context(Config conf) : conf_(std::move(conf)) {
   }
   bus_->start();
   bus_->post(ApplicationStart{appId_, conf_.get("ember.app.name"), master_, nowMs()});
-  bus_->post(ExecutorAdded{env_.executorId, "localhost", spec.slots, nowMs()});
-
   executor_ = std::make_unique<Executor>(env_);
-  taskScheduler_ = std::make_unique<LocalTaskScheduler>(spec.slots, *executor_, bus_.get());
+  if (spec.kind == "cluster") {
+    // Executor processes announce themselves (ExecutorAdded) as they register.
+    taskScheduler_ = findClusterManager(master_)->createScheduler(*this);
+    if (defaultParallelism_ < 1) defaultParallelism_ = std::max(1, taskScheduler_->totalSlots());
+  } else {
+    bus_->post(ExecutorAdded{env_.executorId, "localhost", spec.slots, nowMs()});
+    taskScheduler_ = std::make_unique<LocalTaskScheduler>(spec.slots, *executor_, bus_.get());
+  }
   dag_ = std::make_unique<DAGScheduler>(*taskScheduler_, *tracker_, bus_.get());
   shuffleCleaner_ = std::make_shared<ContextShuffleCleaner>(tracker_.get(), disk_.get(), dag_.get());
   std::string cp = conf_.get("ember.checkpoint.dir");

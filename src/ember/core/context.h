@@ -40,7 +40,7 @@ class ConsoleProgressBar;
 class ContextPlugin;
 
 struct MasterSpec {
-  std::string kind;  // "local"
+  std::string kind;  // "local", or "cluster" for masters of the cluster layer (cluster_hooks.h)
   int slots = 1;
   static MasterSpec parse(const std::string& master);
 };

@@ -16,6 +16,7 @@ class MemoryManager;
 class DiskManager;
 class MapOutputTracker;
 class BlockManager;
+class RemoteShuffleReader;
 
 class ExecutorEnv {
  public:
@@ -25,6 +26,10 @@ class ExecutorEnv {
   DiskManager* disk = nullptr;
   MapOutputTracker* mapOutputs = nullptr;
   BlockManager* blocks = nullptr;
+  // Cluster mode only (shuffle/remote_shuffle.h): where reduce tasks find map outputs
+  // and fetch the ones other executors wrote. Null in local mode, where mapOutputs is
+  // the driver's tracker itself.
+  RemoteShuffleReader* remoteShuffle = nullptr;
   Codec shuffleCodec = Codec::Lz4;
   int zstdLevel = 1;
   size_t frameBytes = 64 * 1024;  // records are framed (and compressed) in chunks this big

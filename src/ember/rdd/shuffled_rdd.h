@@ -3,12 +3,16 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "ember/rdd/external_aggregator.h"
 #include "ember/rdd/external_sorter.h"
 #include "ember/rdd/shuffle_dependency.h"
+#include "ember/shuffle/remote_shuffle.h"
+#include "ember/storage/disk_manager.h"
 
 namespace ember {
 
@@ -43,12 +47,28 @@ class ShuffleBlockIterator : public Iterator<X> {
 
  private:
   void openBlock(int m) {
-    auto status = ctx_.env().mapOutputs->mapStatus(shuffleId_, m);
+    // Cluster mode: map outputs are located through the executor's RemoteShuffleReader,
+    // and blocks of other executors are copied into a local temporary file first
+    // (shuffle/remote_shuffle.h). Local mode reads the driver's tracker and files.
+    RemoteShuffleReader* remote = ctx_.env().remoteShuffle;
+    std::optional<MapStatus> status;
+    try {
+      status = remote ? remote->mapStatus(shuffleId_, m)
+                      : ctx_.env().mapOutputs->mapStatus(shuffleId_, m);
+    } catch (const IoError& e) {
+      throw FetchFailedError(shuffleId_, m, reduceId_, e.what());
+    }
     if (!status) throw FetchFailedError(shuffleId_, m, reduceId_, "map output is missing");
     if (static_cast<size_t>(reduceId_) < status->partitionSizes.size() &&
         status->partitionSizes[static_cast<size_t>(reduceId_)] == 0)
       return;
     try {
+      if (remote && !remote->isLocal(*status)) {
+        FetchedBlock b = remote->fetchBlock(*status, shuffleId_, m, reduceId_);
+        fetchedPath_ = b.path;
+        cur_ = std::make_unique<RecordFrameReader<X>>(b.path, 0, b.length);
+        return;
+      }
       Segment seg = ShuffleBlockReader::locate(status->dataPath, status->indexPath, reduceId_);
       cur_ = std::make_unique<RecordFrameReader<X>>(status->dataPath, seg.offset, seg.length);
     } catch (const IoError& e) {
@@ -56,10 +76,18 @@ class ShuffleBlockIterator : public Iterator<X> {
     }
   }
   void finishBlock() {
-    if (!cur_) return;
-    ctx_.metrics().shuffleBytesRead += static_cast<int64_t>(cur_->bytesRead());
-    ctx_.metrics().shuffleRecordsRead += static_cast<int64_t>(cur_->records());
-    cur_.reset();
+    if (cur_) {
+      ctx_.metrics().shuffleBytesRead += static_cast<int64_t>(cur_->bytesRead());
+      ctx_.metrics().shuffleRecordsRead += static_cast<int64_t>(cur_->records());
+      cur_.reset();
+    }
+    if (!fetchedPath_.empty()) {
+      try {
+        ctx_.env().disk->removeFile(fetchedPath_);
+      } catch (const EmberError&) {  // the scratch directory goes with the executor anyway
+      }
+      fetchedPath_.clear();
+    }
   }
 
   TaskContext& ctx_;
@@ -67,6 +95,7 @@ class ShuffleBlockIterator : public Iterator<X> {
   int map_ = 0;
   uint64_t records_ = 0;
   std::unique_ptr<RecordFrameReader<X>> cur_;
+  std::string fetchedPath_;  // temporary copy of the current remote block, if any
 };
 
 // Keeps an owner (a sorter) alive as long as the iterator over its output.

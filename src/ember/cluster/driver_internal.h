@@ -1,0 +1,115 @@
+// Private state of ClusterScheduler, shared by cluster_scheduler.cpp (scheduling,
+// executor loss) and driver_service.cpp (the Driver RPC service).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "ember/cluster/cluster_scheduler.h"
+#include "ember/cluster/rpc_internal.h"
+
+namespace ember {
+class EventBus;
+class MapOutputTracker;
+}  // namespace ember
+
+namespace ember::cluster {
+
+class DriverService;
+
+struct ExecutorRef {
+  std::string id;
+  std::string host;
+  std::string address;  // host:port of its Executor service
+  int cores = 0;
+  int freeCores = 0;
+  int64_t lastHeartbeatMs = 0;
+  std::set<int64_t> running;  // task ids
+  std::shared_ptr<proto::Executor::Stub> stub;
+};
+
+struct ClusterScheduler::Impl {
+  Impl(Context& ctx, ClusterSettings settings, std::unique_ptr<ExecutorLauncher> launcher);
+
+  struct Queued {
+    TaskDescription task;
+    std::shared_ptr<TaskResultSink> sink;
+    std::vector<int> cachedRdds;  // persisted RDDs of the task's stage (locality)
+    std::string preferred;        // executor holding most of a reduce task's input, or ""
+  };
+  struct Running {
+    Queued q;
+    std::string executorId;
+  };
+
+  // --- called with mutex_ held ---
+  // Picks the executor for `q` among those with a free core, or nullptr.
+  ExecutorRef* pickExecutor(const Queued& q);
+  std::string lossSummaryLocked() const;
+
+  // --- called without mutex_ ---
+  void launchLoop();
+  void monitorLoop();
+  // Marks an executor lost (no-op if unknown) and fails its running tasks.
+  void executorLost(const std::string& id, const std::string& reason);
+  // Reports a finished task to the DAG scheduler (posts TaskEnd first).
+  void finish(Running run, TaskResult r);
+  // A registration: returns the id given (or throws UserError).
+  std::string registerExecutor(const proto::RegisterExecutorRequest& req, const std::string& peer);
+  void statusUpdate(const proto::StatusUpdateRequest& req);
+  bool heartbeat(const std::string& executorId);  // false if unknown
+  void waitForCount(size_t count, bool launched);
+  void shutdown();
+
+  Context& ctx_;
+  EventBus& bus_;
+  MapOutputTracker& tracker_;
+  ClusterSettings settings_;
+  RpcSecurity security_;
+  std::unique_ptr<ExecutorLauncher> launcher_;
+  std::unique_ptr<DriverService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string driverUrl_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;          // launch loop: tasks or cores available
+  std::condition_variable registered_;  // registrations and process exits
+  std::map<std::string, std::unique_ptr<ExecutorRef>> executors_;
+  std::unordered_map<int64_t, Running> running_;
+  std::deque<Queued> queue_;
+  std::map<std::pair<int, int>, std::string> cacheLocations_;  // (rdd, partition) -> executor
+  std::deque<std::string> recentLosses_;                       // newest last, at most 5
+  std::vector<std::string> exitedBeforeRegistering_;
+  std::set<std::string> everLost_;
+  std::atomic<int64_t> epoch_{0};
+  int nextExecutorId_ = 0;  // for executors that register without an id
+  bool stopping_ = false;
+  std::thread launchThread_, monitorThread_;
+};
+
+// The Driver RPC service; forwards to the scheduler's Impl after authentication.
+class DriverService final : public proto::Driver::Service {
+ public:
+  explicit DriverService(ClusterScheduler::Impl& impl) : impl_(impl) {}
+  grpc::Status RegisterExecutor(grpc::ServerContext* ctx, const proto::RegisterExecutorRequest* req,
+                                proto::RegisterExecutorResponse* resp) override;
+  grpc::Status Heartbeat(grpc::ServerContext* ctx, const proto::HeartbeatRequest* req,
+                         proto::HeartbeatResponse* resp) override;
+  grpc::Status StatusUpdate(grpc::ServerContext* ctx, const proto::StatusUpdateRequest* req,
+                            proto::Empty* resp) override;
+  grpc::Status GetMapStatuses(grpc::ServerContext* ctx, const proto::MapStatusesRequest* req,
+                              proto::MapStatusesResponse* resp) override;
+  grpc::Status FetchBroadcast(grpc::ServerContext* ctx, const proto::BroadcastRequest* req,
+                              grpc::ServerWriter<proto::Chunk>* writer) override;
+
+ private:
+  ClusterScheduler::Impl& impl_;
+};
+
+}  // namespace ember::cluster

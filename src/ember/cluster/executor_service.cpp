@@ -1,0 +1,95 @@
+// The Executor RPC service: what the driver (launch, kill, stop) and other executors
+// (shuffle block fetch) call on an executor.
+#include <fmt/core.h>
+
+#include "ember/cluster/executor_internal.h"
+#include "ember/common/errors.h"
+#include "ember/common/logging.h"
+#include "ember/shuffle/posix_file.h"
+#include "ember/shuffle/shuffle_files.h"
+
+namespace ember::cluster {
+
+grpc::Status ExecutorService::LaunchTasks(grpc::ServerContext* ctx,
+                                          const proto::LaunchTasksRequest* req, proto::Empty*) {
+  if (auto st = checkAuth(*ctx, rt_.security, "LaunchTasks"); !st.ok()) return st;
+  if (!rt_.waitReady()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "executor is stopping");
+  std::vector<TaskDescription> tasks;
+  std::shared_ptr<const std::string> payload;  // tasks of one stage share their payload
+  int64_t epoch = 0;
+  for (const auto& p : req->tasks()) {
+    TaskDescription t;
+    t.taskId = p.task_id();
+    t.jobId = p.job_id();
+    t.stageId = p.stage_id();
+    t.stageAttempt = p.stage_attempt();
+    t.partition = p.partition();
+    t.attempt = p.attempt();
+    t.isMapTask = p.is_map_task();
+    if (!payload || *payload != p.payload())
+      payload = std::make_shared<const std::string>(p.payload());
+    t.payloadBytes = payload;
+    epoch = std::max(epoch, p.map_output_epoch());
+    tasks.push_back(std::move(t));
+  }
+  rt_.shuffle->observeEpoch(epoch);
+  {
+    std::lock_guard lock(rt_.mutex);
+    for (auto& t : tasks) {
+      t.interrupted = rt_.jobFlag(t.jobId);
+      rt_.tasks.push_back(std::move(t));
+    }
+  }
+  rt_.cv.notify_all();
+  return grpc::Status::OK;
+}
+
+grpc::Status ExecutorService::KillJob(grpc::ServerContext* ctx, const proto::KillJobRequest* req,
+                                      proto::Empty*) {
+  if (auto st = checkAuth(*ctx, rt_.security, "KillJob"); !st.ok()) return st;
+  std::lock_guard lock(rt_.mutex);
+  rt_.jobFlag(req->job_id())->store(true);
+  return grpc::Status::OK;
+}
+
+grpc::Status ExecutorService::FetchBlock(grpc::ServerContext* ctx,
+                                         const proto::FetchBlockRequest* req,
+                                         grpc::ServerWriter<proto::Chunk>* writer) {
+  if (auto st = checkAuth(*ctx, rt_.security, "FetchBlock"); !st.ok()) return st;
+  if (!rt_.waitReady()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "executor is stopping");
+  try {
+    // Paths come from our own disk manager, never from the request.
+    std::string data = rt_.disk->shuffleDataPath(req->shuffle_id(), req->map_id());
+    std::string index = rt_.disk->shuffleIndexPath(req->shuffle_id(), req->map_id());
+    Segment seg = ShuffleBlockReader::locate(data, index, req->reduce_id());
+    PosixFile f = PosixFile::openForRead(data);
+    std::string buf;
+    uint64_t off = 0;
+    do {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(kChunkBytes, seg.length - off));
+      buf.resize(n);
+      if (f.preadFull(buf.data(), n, seg.offset + off) != n)
+        throw IoError(fmt::format("{} is shorter than its index says", data));
+      proto::Chunk c;
+      c.set_data(std::move(buf));
+      if (off == 0) c.set_total_size(seg.length);
+      // Write blocks while the reader's flow-control window is full, which bounds the
+      // bytes in flight per fetch.
+      if (!writer->Write(c)) return grpc::Status(grpc::StatusCode::CANCELLED, "reader went away");
+      buf = std::move(*c.mutable_data());
+      off += n;
+    } while (off < seg.length);
+  } catch (const EmberError& e) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, e.what());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ExecutorService::StopExecutor(grpc::ServerContext* ctx,
+                                           const proto::StopExecutorRequest* req, proto::Empty*) {
+  if (auto st = checkAuth(*ctx, rt_.security, "StopExecutor"); !st.ok()) return st;
+  rt_.requestStop(req->reason());
+  return grpc::Status::OK;
+}
+
+}  // namespace ember::cluster
