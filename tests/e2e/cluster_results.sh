@@ -5,7 +5,8 @@
 #  2. the same with authentication on (the driver makes up the secret);
 #  3. a task that always fails gives up after ember.task.maxFailures attempts, and the
 #     error names the stage, the partition, the executor and its host;
-#  4. a malformed local-cluster master is refused with the expected form.
+#  4. a malformed local-cluster master is refused with the expected form;
+#  5. with TLS on (a self-signed certificate), the join output is the same.
 # Usage: cluster_results.sh <build dir> <source dir>   (builds nothing)
 set -euo pipefail
 export LC_ALL=C
@@ -43,6 +44,18 @@ compare() {  # name, args...
 compare wordcount wordcount "$WORK/words.txt"
 compare join join 20000
 compare heavy heavy 100000 9 0
+
+# TLS with a self-signed certificate naming 127.0.0.1 (every RPC encrypted).
+if command -v openssl > /dev/null; then
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 1 \
+    -subj "/CN=localhost" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" 2> /dev/null
+  "$BIN" --master 'local-cluster[2,1,512]' "${OPTS[@]}" --conf ember.ssl.enabled=true \
+    --conf ember.ssl.certFile="$WORK/cert.pem" --conf ember.ssl.keyFile="$WORK/key.pem" \
+    --conf ember.authenticate=true join 20000 > "$WORK/join.tls" 2> "$WORK/tls.err" ||
+    { cat "$WORK/tls.err"; fail "join over TLS failed"; }
+  cmp -s "$WORK/join.local" "$WORK/join.tls" || fail "join over TLS differs from local[2]"
+  echo "ok: join over TLS identical to local[2]"
+fi
 
 rc=0
 "$BIN" --master 'local-cluster[2,1,512]' "${OPTS[@]}" --conf ember.task.maxFailures=3 fail \
