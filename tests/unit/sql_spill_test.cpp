@@ -47,5 +47,30 @@ TEST(SqlSpill, GroupByLargerThanTheBudgetSpillsAndIsCorrect) {
   EXPECT_GT(counter->spilled.load(), 0) << "the aggregation should have spilled";
 }
 
+TEST(SqlSpill, JoinWithABuildSideLargerThanTheBudgetIsCorrect) {
+  Config c;
+  c.set("ember.master", "local[2]");
+  c.set("ember.ui.showConsoleProgress", "false");
+  c.set("ember.ui.enabled", "false");
+  c.set("ember.executor.memory", "16m");
+  Context ctx(c);
+  auto counter = std::make_shared<SpillCounter>();
+  ctx.addListener(counter);
+  Session spark(ctx);
+  spark.setConf("ember.sql.shuffle.partitions", "1");
+  spark.setConf("ember.sql.autoBroadcastJoinThreshold", "-1");
+  const int64_t n = 1000000;
+  auto left = spark.range(0, n).select({as(col("id"), "k"), as(castTo(col("id"), "string"), "ls")});
+  auto right = spark.range(0, n).select(
+      {as(col("id") * lit(int64_t{2}), "k2"), as(castTo(col("id"), "string"), "rs")});
+  auto joined = left.join(right, eq(col("k"), col("k2")), "left");
+  auto totals = joined.agg({count(), count(col("rs")), sum(col("k2"))}).collect();
+  EXPECT_EQ(totals[0][0].asInt64(), n);                      // every left row once (left outer)
+  EXPECT_EQ(totals[0][1].asInt64(), n / 2);                  // even keys matched
+  EXPECT_EQ(totals[0][2].asInt64(), (n / 2) * (n - 2) / 2);  // sum of even numbers below n
+  ctx.eventBus().waitUntilEmpty(5000);
+  EXPECT_GT(counter->spilled.load(), 0) << "the join should have spilled";
+}
+
 }  // namespace
 }  // namespace ember::sql

@@ -6,6 +6,7 @@
 #include "ember/core/executor_env.h"
 #include "ember/core/task_context.h"
 #include "ember/sql/analyzer.h"
+#include "ember/sql/batch_spill.h"
 #include "ember/sql/exec_ops.h"
 #include "ember/sql/group_table.h"
 #include "ember/storage/memory_manager.h"
@@ -71,18 +72,51 @@ int HashJoinExec::numPartitions() const {
 
 class HashJoinStream : public BatchStream {
  public:
-  HashJoinStream(const HashJoinExec& node, int partition, TaskContext& ctx)
-      : node_(node), ctx_(ctx), mem_(ctx.env().memory, ctx.taskAttemptId(), "hash join build") {
+  HashJoinStream(const HashJoinExec& node, StreamPtr buildStream, StreamPtr probeStream,
+                 TaskContext& ctx, int level = 0)
+      : node_(node),
+        ctx_(ctx),
+        mem_(ctx.env().memory, ctx.taskAttemptId(), "hash join build"),
+        level_(level) {
     bool buildLeft = node_.build_ == HashJoinExec::BuildSide::Left;
     const PhysicalNode& buildNode = *node_.children[buildLeft ? 0 : 1];
-    const PhysicalNode& probeNode = *node_.children[buildLeft ? 1 : 0];
-    // Build: the whole build partition (or the broadcast) in one batch.
-    auto buildStream = buildNode.execute(node_.broadcast_ ? 0 : partition, ctx);
-    build_ = drainToOne(*buildStream, buildNode.output);
-    if (!mem_.tryReserve(build_->memoryBytes()))
-      throw UserError(
-          "the build side of a hash join (" + std::to_string(build_->memoryBytes() >> 20) +
-          " MiB) does not fit in ember.executor.memory; raise it or ember.sql.shuffle.partitions");
+    probeKeyExprs_ = buildLeft ? &node_.rightKeyExprs_ : &node_.leftKeyExprs_;
+    const auto& buildKeyExprs0 = buildLeft ? node_.leftKeyExprs_ : node_.rightKeyExprs_;
+    // Build: the whole build partition (or the broadcast), as long as memory allows.
+    std::vector<BatchPtr> parts;
+    while (BatchPtr b = buildStream->next()) {
+      if (b->numRows == 0) continue;
+      parts.push_back(b);
+      if (mem_.tryReserve(b->memoryBytes()) || node_.broadcast_) continue;
+      // Refused: grace hash join. Both sides go to disk partitioned by key and each
+      // partition pair is joined on its own (keys never cross partitions, so outer
+      // rows are right too).
+      if (level_ >= 3)
+        throw UserError(
+            "the build side of a hash join does not fit in ember.executor.memory even after " +
+            std::to_string(level_) +
+            " rounds of partitioning (one key has too many rows); raise ember.executor.memory");
+      buildSpill_ = std::make_unique<BatchSpiller>(ctx, 16, level_);
+      probeSpill_ = std::make_unique<BatchSpiller>(ctx, 16, level_);
+      auto spill = [&](BatchSpiller& sp, const Batch& x,
+                       const std::vector<PhysicalExprPtr>& keyExprs) {
+        std::vector<ColumnPtr> k;
+        for (const auto& e : keyExprs) k.push_back(e->eval(x));
+        sp.add(x, k);
+      };
+      for (const auto& x : parts) spill(*buildSpill_, *x, buildKeyExprs0);
+      parts.clear();
+      mem_.releaseAll();
+      while (BatchPtr x = buildStream->next()) spill(*buildSpill_, *x, buildKeyExprs0);
+      while (BatchPtr x = probeStream->next()) spill(*probeSpill_, *x, *probeKeyExprs_);
+      buildSpill_->finish();
+      probeSpill_->finish();
+      int64_t bytes = buildSpill_->bytesWritten() + probeSpill_->bytesWritten();
+      ctx.metrics().diskBytesSpilled += bytes;
+      node_.metrics().spillBytes += bytes;
+      return;
+    }
+    build_ = parts.empty() ? Batch::empty(schemaOf(buildNode.output)) : concatBatches(parts);
     const auto& buildKeyExprs = buildLeft ? node_.leftKeyExprs_ : node_.rightKeyExprs_;
     std::vector<ColumnPtr> keys;
     std::vector<DataType> types;
@@ -116,11 +150,11 @@ class HashJoinStream : public BatchStream {
     for (size_t i = 0; i < rowsWithKey.size(); ++i)
       rows_[static_cast<size_t>(fill[static_cast<size_t>(g[i])]++)] = rowsWithKey[i];
     buildMatched_.assign(static_cast<size_t>(n), 0);
-    probe_ = probeNode.execute(partition, ctx);
-    probeKeyExprs_ = buildLeft ? &node_.rightKeyExprs_ : &node_.leftKeyExprs_;
+    probe_ = std::move(probeStream);
   }
 
   BatchPtr next() override {
+    if (buildSpill_) return nextPartitioned();
     for (;;) {
       if (probeDone_) return unmatchedBuild();
       BatchPtr b = probe_->next();
@@ -136,6 +170,19 @@ class HashJoinStream : public BatchStream {
 
  private:
   bool buildLeft() const { return node_.build_ == HashJoinExec::BuildSide::Left; }
+
+  BatchPtr nextPartitioned() {
+    for (;;) {
+      if (child_) {
+        if (BatchPtr b = child_->next()) return b;
+        child_.reset();
+      }
+      if (nextPartition_ >= buildSpill_->numPartitions()) return nullptr;
+      int i = nextPartition_++;
+      child_ = std::make_unique<HashJoinStream>(node_, buildSpill_->partition(i),
+                                                probeSpill_->partition(i), ctx_, level_ + 1);
+    }
+  }
 
   BatchPtr probe(const Batch& p) {
     int64_t n = p.numRows;
@@ -225,10 +272,19 @@ class HashJoinStream : public BatchStream {
   const std::vector<PhysicalExprPtr>* probeKeyExprs_ = nullptr;
   bool probeDone_ = false;
   bool emittedUnmatched_ = false;
+  int level_;
+  std::unique_ptr<BatchSpiller> buildSpill_, probeSpill_;
+  std::unique_ptr<HashJoinStream> child_;
+  int nextPartition_ = 0;
 };
 
 StreamPtr HashJoinExec::execute(int partition, TaskContext& ctx) const {
-  return instrument(std::make_unique<HashJoinStream>(*this, partition, ctx), *this);
+  bool buildLeft = build_ == BuildSide::Left;
+  auto buildStream = children[buildLeft ? 0 : 1]->execute(broadcast_ ? 0 : partition, ctx);
+  auto probeStream = children[buildLeft ? 1 : 0]->execute(partition, ctx);
+  return instrument(
+      std::make_unique<HashJoinStream>(*this, std::move(buildStream), std::move(probeStream), ctx),
+      *this);
 }
 
 // ---- nested loop ----
