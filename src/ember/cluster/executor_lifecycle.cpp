@@ -74,7 +74,9 @@ void ClusterScheduler::Impl::executorLost(const std::string& id, const std::stri
         "recomputed)",
         id, host, reason, failed.size(), outputs);
   }
-  bus_.post(ExecutorRemoved{id, reason, nowMs()});
+  // Not while the context stops: ApplicationEnd has been posted already, and listeners
+  // (event log, UI) expect nothing after it.
+  if (!quiet) bus_.post(ExecutorRemoved{id, reason, nowMs()});
   for (auto& run : failed) {
     TaskResult r;
     r.outcome = TaskOutcome::Failed;
