@@ -72,5 +72,37 @@ TEST(SqlSpill, JoinWithABuildSideLargerThanTheBudgetIsCorrect) {
   EXPECT_GT(counter->spilled.load(), 0) << "the join should have spilled";
 }
 
+TEST(SqlSpill, SortLargerThanTheBudgetMergesSpilledRuns) {
+  Config c;
+  c.set("ember.master", "local[2]");
+  c.set("ember.ui.showConsoleProgress", "false");
+  c.set("ember.ui.enabled", "false");
+  c.set("ember.executor.memory", "16m");
+  Context ctx(c);
+  auto counter = std::make_shared<SpillCounter>();
+  ctx.addListener(counter);
+  Session spark(ctx);
+  const int64_t n = 1000000;
+  // Keys in a scrambled order; strings make the rows wide enough to exceed the budget.
+  auto df = spark.range(0, n)
+                .select({as((col("id") * lit(int64_t{7919})) % lit(n), "k"),
+                         as(castTo(col("id"), "string"), "s")})
+                .orderBy({desc(col("k"))});
+  auto it = df.toLocalIterator();
+  int64_t rows = 0, prev = n;
+  bool ordered = true;
+  while (auto b = it->next())
+    for (int64_t i = 0; i < b->numRows; ++i) {
+      int64_t k = b->columns[0]->valueAt<int64_t>(i);
+      ordered = ordered && k < prev;
+      prev = k;
+      ++rows;
+    }
+  EXPECT_EQ(rows, n);
+  EXPECT_TRUE(ordered);
+  ctx.eventBus().waitUntilEmpty(5000);
+  EXPECT_GT(counter->spilled.load(), 0) << "the sort should have spilled";
+}
+
 }  // namespace
 }  // namespace ember::sql

@@ -6,6 +6,7 @@
 #include "ember/common/errors.h"
 #include "ember/core/executor_env.h"
 #include "ember/core/task_context.h"
+#include "ember/sql/batch_spill.h"
 #include "ember/sql/exec_ops.h"
 #include "ember/storage/memory_manager.h"
 
@@ -102,18 +103,22 @@ class SortStream : public BatchStream {
              int64_t limit, TaskContext& ctx)
       : node_(node), keyExprs_(keyExprs), in_(std::move(in)), limit_(limit), ctx_(ctx) {}
   BatchPtr next() override {
+    if (merging_) return nextMerged();
     if (done_) return nullptr;
     done_ = true;
     MemoryConsumer mem(ctx_.env().memory, ctx_.taskAttemptId(), "sort");
     std::vector<BatchPtr> parts;
     while (BatchPtr b = in_->next()) {
       if (b->numRows == 0) continue;
-      if (!mem.tryReserve(b->memoryBytes()))
-        throw UserError(
-            "sorting a partition needs more memory than ember.executor.memory allows (" +
-            std::to_string(mem.used() >> 20) +
-            " MiB held); raise ember.executor.memory or ember.sql.shuffle.partitions");
       parts.push_back(b);
+      if (!mem.tryReserve(b->memoryBytes())) {
+        // Refused: the rows so far become a sorted run on disk (external merge sort).
+        spillRun(sortBatch(concatBatches(parts)));
+        parts.clear();
+        ctx_.metrics().memoryBytesSpilled += mem.used();
+        mem.releaseAll();
+        continue;
+      }
       // Top-N: compact now and then so that memory stays bounded by the limit.
       if (limit_ >= 0 && parts.size() >= 16) {
         BatchPtr c = sortBatch(concatBatches(parts));
@@ -122,8 +127,13 @@ class SortStream : public BatchStream {
         mem.tryReserve(c->memoryBytes());
       }
     }
-    if (parts.empty()) return nullptr;
-    return sortBatch(concatBatches(parts));
+    if (runs_.empty()) {
+      if (parts.empty()) return nullptr;
+      return sortBatch(concatBatches(parts));
+    }
+    if (!parts.empty()) spillRun(sortBatch(concatBatches(parts)));
+    startMerge();
+    return nextMerged();
   }
 
  private:
@@ -144,12 +154,84 @@ class SortStream : public BatchStream {
     return takeBatch(*all, idx.data(), static_cast<int64_t>(idx.size()));
   }
 
+  // A sorted run on disk, written in slices of kRunBatchRows rows.
+  static constexpr int64_t kRunBatchRows = 4096;
+  void spillRun(const BatchPtr& sorted) {
+    auto sp = std::make_unique<BatchSpiller>(ctx_, 1, 0);
+    for (int64_t at = 0; at < sorted->numRows; at += kRunBatchRows)
+      sp->add(*sliceBatch(*sorted, at, std::min(kRunBatchRows, sorted->numRows - at)), {});
+    sp->finish();
+    ctx_.metrics().diskBytesSpilled += sp->bytesWritten();
+    node_.metrics().spillBytes += sp->bytesWritten();
+    runs_.push_back(std::move(sp));
+  }
+
+  struct RunCursor {
+    StreamPtr stream;
+    BatchPtr batch;
+    std::vector<ColumnPtr> keys;
+    int64_t pos = 0;
+  };
+
+  bool advance(RunCursor& c) {
+    while (!c.batch || c.pos >= c.batch->numRows) {
+      c.batch = c.stream->next();
+      c.pos = 0;
+      if (!c.batch) return false;
+      c.keys.clear();
+      for (const auto& k : keyExprs_) c.keys.push_back(k->eval(*c.batch));
+    }
+    return true;
+  }
+
+  void startMerge() {
+    merging_ = true;
+    for (auto& r : runs_) {
+      RunCursor c{r->partition(0), nullptr, {}, 0};
+      if (advance(c)) cursors_.push_back(std::move(c));
+    }
+  }
+
+  int compareCursors(const RunCursor& a, const RunCursor& b) const {
+    const auto& order = node_.keys();
+    for (size_t k = 0; k < order.size(); ++k) {
+      int c = compareValues(*a.keys[k], a.pos, *b.keys[k], b.pos, order[k].ascending,
+                            order[k].nullsFirst);
+      if (c) return c;
+    }
+    return 0;
+  }
+
+  // k-way merge of the runs, kRunBatchRows rows per output batch.
+  BatchPtr nextMerged() {
+    if (cursors_.empty() || (limit_ >= 0 && emitted_ >= limit_)) return nullptr;
+    auto out = std::make_shared<Batch>();
+    for (const auto& a : node_.output) out->columns.push_back(std::make_shared<Column>(a.type));
+    while (out->numRows < kRunBatchRows && !cursors_.empty() && (limit_ < 0 || emitted_ < limit_)) {
+      size_t best = 0;
+      for (size_t i = 1; i < cursors_.size(); ++i)
+        if (compareCursors(cursors_[i], cursors_[best]) < 0) best = i;
+      RunCursor& c = cursors_[best];
+      for (size_t col = 0; col < out->columns.size(); ++col)
+        out->columns[col]->appendFrom(*c.batch->columns[col], c.pos);
+      ++out->numRows;
+      ++emitted_;
+      ++c.pos;
+      if (!advance(c)) cursors_.erase(cursors_.begin() + static_cast<long>(best));
+    }
+    return out->numRows ? out : nullptr;
+  }
+
   const SortExec& node_;
   const std::vector<PhysicalExprPtr>& keyExprs_;
   StreamPtr in_;
   int64_t limit_;
   TaskContext& ctx_;
   bool done_ = false;
+  bool merging_ = false;
+  std::vector<std::unique_ptr<BatchSpiller>> runs_;
+  std::vector<RunCursor> cursors_;
+  int64_t emitted_ = 0;
 };
 }  // namespace
 
