@@ -36,6 +36,7 @@ function csvColumns(schemaFile) {
 
 function cell(v) {
   if (v === null || v === undefined) return 'NULL';
+  if (v instanceof Date) return v.toISOString().slice(0, 10); // DATE columns (UTC midnight)
   if (typeof v === 'object' && typeof v.toString === 'function') return v.toString();
   return String(v);
 }
