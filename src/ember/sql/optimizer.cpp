@@ -353,6 +353,31 @@ void flattenInner(const PlanPtr& p, std::vector<PlanPtr>& leaves, std::vector<Ex
 
 PlanPtr reorder(const PlanPtr& plan);
 
+// Whether attribute `id` is the first column of the base table (scan or local
+// relation) it comes from inside `p`.
+bool isLeadingColumn(const LogicalPlan& p, int64_t id) {
+  if (p.kind == PlanKind::FileScan || p.kind == PlanKind::LocalRelation) {
+    if (p.kind == PlanKind::FileScan) {
+      const Schema& s = p.source->userSchema;
+      for (const auto& a : p.output)
+        if (a.id == id) return s.size() > 0 && equalsIgnoreCase(s.field(0).name, a.name);
+      return false;
+    }
+    return !p.output.empty() && p.output[0].id == id;
+  }
+  if (p.kind == PlanKind::Project) {
+    // Through plain column references only.
+    for (const auto& e : p.exprs)
+      if (e->kind == ExprKind::ColumnRef && e->id == id) return isLeadingColumn(*p.children[0], id);
+    return false;
+  }
+  if (p.kind == PlanKind::Filter || p.kind == PlanKind::SubqueryAlias)
+    return isLeadingColumn(*p.children[0], id);
+  if (p.kind == PlanKind::Join)
+    return isLeadingColumn(*p.children[0], id) || isLeadingColumn(*p.children[1], id);
+  return false;
+}
+
 PlanPtr reorderJoinTree(const PlanPtr& plan) {
   std::vector<PlanPtr> leaves;
   std::vector<ExprPtr> conds;
@@ -371,15 +396,27 @@ PlanPtr reorderJoinTree(const PlanPtr& plan) {
   PlanPtr cur = leaves[start];
   used[start] = true;
   IdSet curIds = idsOf(cur->output);
+  int64_t curSize = size[start];
+  IdSet keyIds;  // leading columns of the inputs joined so far
+  for (const auto& a : cur->output)
+    if (isLeadingColumn(*cur, a.id)) keyIds.insert(a.id);
   std::vector<bool> condUsed(conds.size(), false);
   for (size_t step = 1; step < leaves.size(); ++step) {
-    // Smallest input connected to the current set by some condition.
+    // The connected input with the smallest estimated join result. Without column
+    // statistics, a base table's leading column stands for its key: joining on it
+    // (cur.fk = next.key) keeps the current size, joining on a key of the current set
+    // (next.fk = cur.key) gives the new input's size, and a join on non-key columns on
+    // both sides (e.g. nation keys of customers and suppliers) is assumed to multiply
+    // rows. Ties go to the smaller input.
     int best = -1;
+    double bestCost = 0;
     for (size_t i = 0; i < leaves.size(); ++i) {
       if (used[i]) continue;
       IdSet li = idsOf(leaves[i]->output);
       bool connected = false;
-      for (size_t c = 0; c < conds.size() && !connected; ++c) {
+      double cost = -1;
+      double cs = static_cast<double>(curSize), ns = static_cast<double>(size[i]);
+      for (size_t c = 0; c < conds.size(); ++c) {
         if (condUsed[c]) continue;
         IdSet ids = referencedIds(conds[c]);
         bool touchesL = false, touchesCur = false, other = false;
@@ -391,10 +428,21 @@ PlanPtr reorderJoinTree(const PlanPtr& plan) {
           else
             other = true;
         }
-        connected = touchesL && touchesCur && !other;
+        if (!(touchesL && touchesCur && !other)) continue;
+        connected = true;
+        double est = std::max(cs, ns) * 16;  // non-key join
+        for (auto id : ids) {
+          if (li.count(id) && isLeadingColumn(*leaves[i], id)) est = std::min(est, cs);
+          if (curIds.count(id) && keyIds.count(id)) est = std::min(est, ns);
+        }
+        cost = cost < 0 ? est : std::min(cost, est);
       }
-      if (connected && (best < 0 || size[i] < size[static_cast<size_t>(best)]))
+      if (!connected) continue;
+      if (best < 0 || cost < bestCost ||
+          (cost == bestCost && size[i] < size[static_cast<size_t>(best)])) {
         best = static_cast<int>(i);
+        bestCost = cost;
+      }
     }
     if (best < 0) {
       for (size_t i = 0; i < leaves.size(); ++i)
@@ -403,6 +451,10 @@ PlanPtr reorderJoinTree(const PlanPtr& plan) {
     }
     auto& next = leaves[static_cast<size_t>(best)];
     used[static_cast<size_t>(best)] = true;
+    curSize = bestCost > 0 ? static_cast<int64_t>(std::min(bestCost, 9e18))
+                           : curSize * size[static_cast<size_t>(best)];
+    for (const auto& a : next->output)
+      if (isLeadingColumn(*next, a.id)) keyIds.insert(a.id);
     IdSet both = curIds;
     for (const auto& a : next->output) both.insert(a.id);
     std::vector<ExprPtr> joinConds;
