@@ -13,18 +13,23 @@ namespace ember::sql {
 namespace {
 using namespace functions;
 
+// local[2] with a 16 MiB executor budget: the inputs below are larger than that.
+Config budgetConf() {
+  Config c;
+  c.set("ember.master", "local[2]");
+  c.set("ember.ui.showConsoleProgress", "false");
+  c.set("ember.ui.enabled", "false");
+  c.set("ember.executor.memory", "16m");
+  return c;
+}
+
 struct SpillCounter : EventListener {
   std::atomic<int64_t> spilled{0};
   void onTaskEnd(const TaskEnd& e) override { spilled += e.metrics.diskBytesSpilled; }
 };
 
 TEST(SqlSpill, GroupByLargerThanTheBudgetSpillsAndIsCorrect) {
-  Config c;
-  c.set("ember.master", "local[2]");
-  c.set("ember.ui.showConsoleProgress", "false");
-  c.set("ember.ui.enabled", "false");
-  c.set("ember.executor.memory", "16m");
-  Context ctx(c);
+  Context ctx(budgetConf());
   auto counter = std::make_shared<SpillCounter>();
   ctx.addListener(counter);
   Session spark(ctx);
@@ -48,12 +53,7 @@ TEST(SqlSpill, GroupByLargerThanTheBudgetSpillsAndIsCorrect) {
 }
 
 TEST(SqlSpill, JoinWithABuildSideLargerThanTheBudgetIsCorrect) {
-  Config c;
-  c.set("ember.master", "local[2]");
-  c.set("ember.ui.showConsoleProgress", "false");
-  c.set("ember.ui.enabled", "false");
-  c.set("ember.executor.memory", "16m");
-  Context ctx(c);
+  Context ctx(budgetConf());
   auto counter = std::make_shared<SpillCounter>();
   ctx.addListener(counter);
   Session spark(ctx);
@@ -73,12 +73,7 @@ TEST(SqlSpill, JoinWithABuildSideLargerThanTheBudgetIsCorrect) {
 }
 
 TEST(SqlSpill, SortLargerThanTheBudgetMergesSpilledRuns) {
-  Config c;
-  c.set("ember.master", "local[2]");
-  c.set("ember.ui.showConsoleProgress", "false");
-  c.set("ember.ui.enabled", "false");
-  c.set("ember.executor.memory", "16m");
-  Context ctx(c);
+  Context ctx(budgetConf());
   auto counter = std::make_shared<SpillCounter>();
   ctx.addListener(counter);
   Session spark(ctx);

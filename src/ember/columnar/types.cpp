@@ -13,11 +13,6 @@ const std::vector<Field>& noChildren() {
   return empty;
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string trim(const std::string& s) {
   size_t b = 0, e = s.size();
   while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
@@ -43,6 +38,11 @@ std::vector<std::string> splitTopLevel(const std::string& s, char sep) {
   return out;
 }
 }  // namespace
+
+std::string toLowerAscii(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
 
 bool equalsIgnoreCase(const std::string& a, const std::string& b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -154,7 +154,7 @@ std::string DataType::toString() const {
 }
 
 DataType DataType::parse(const std::string& text) {
-  std::string t = lower(trim(text));
+  std::string t = toLowerAscii(trim(text));
   auto bad = [&]() -> UserError {
     return UserError("unknown data type '" + text +
                      "'; expected one of boolean, tinyint, smallint, int, bigint, float, double, "

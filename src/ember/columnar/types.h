@@ -148,6 +148,8 @@ class Schema {
 
 using SchemaPtr = std::shared_ptr<const Schema>;
 
+// ASCII lower case (identifiers, option keys, format names).
+std::string toLowerAscii(std::string s);
 // Case-insensitive ASCII comparison (identifiers).
 bool equalsIgnoreCase(const std::string& a, const std::string& b);
 

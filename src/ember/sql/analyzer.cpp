@@ -47,11 +47,6 @@ std::vector<Attribute> outputsOf(const std::vector<ExprPtr>& exprs) {
   return out;
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string joinName(const std::vector<std::string>& parts) {
   std::string s;
   for (size_t i = 0; i < parts.size(); ++i) s += (i ? "." : "") + parts[i];
@@ -85,7 +80,7 @@ PlanPtr Analyzer::resolveNode(const PlanPtr& plan, const Scope* outer) {
     for (const auto& [name, cte] : p.ctes) {
       // Each CTE sees the ones before it; it is resolved on every reference (fresh ids).
       resolve(cte, nullptr);  // validates it once; CTE bodies are never correlated
-      ctes_.back()[lower(name)] = cte;
+      ctes_.back()[toLowerAscii(name)] = cte;
     }
     auto child = resolve(p.children[0], outer);
     ctes_.pop_back();
@@ -177,7 +172,7 @@ PlanPtr Analyzer::resolveRelation(const LogicalPlan& p, const Scope* outer) {
   PlanPtr found;
   if (p.name.size() == 1) {
     for (auto it = ctes_.rbegin(); it != ctes_.rend() && !found; ++it) {
-      auto f = it->find(lower(name));
+      auto f = it->find(toLowerAscii(name));
       if (f != it->end()) found = f->second;
     }
   }

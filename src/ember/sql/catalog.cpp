@@ -8,11 +8,6 @@
 namespace ember::sql {
 
 namespace {
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 size_t editDistance(const std::string& a, const std::string& b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
@@ -29,10 +24,10 @@ size_t editDistance(const std::string& a, const std::string& b) {
 
 std::vector<std::string> closestNames(const std::string& name,
                                       const std::vector<std::string>& candidates, size_t max) {
-  std::string n = lower(name);
+  std::string n = toLowerAscii(name);
   std::vector<std::pair<size_t, std::string>> scored;
   for (const auto& c : candidates) {
-    std::string lc = lower(c);
+    std::string lc = toLowerAscii(c);
     size_t d = editDistance(n, lc);
     bool related = lc.find(n) != std::string::npos || n.find(lc) != std::string::npos;
     if (d <= std::max<size_t>(2, n.size() / 3) || related) scored.emplace_back(d, c);
@@ -49,7 +44,7 @@ std::vector<std::string> closestNames(const std::string& name,
 
 void Catalog::createTempView(const std::string& name, PlanPtr plan, bool replace) {
   std::lock_guard lock(mutex_);
-  auto key = lower(name);
+  auto key = toLowerAscii(name);
   if (!replace && views_.count(key))
     throw UserError("temporary view '" + name +
                     "' already exists; use CREATE OR REPLACE TEMPORARY VIEW (or "
@@ -59,27 +54,27 @@ void Catalog::createTempView(const std::string& name, PlanPtr plan, bool replace
 
 void Catalog::registerTable(const std::string& name, TableInfo info, PlanPtr scan) {
   std::lock_guard lock(mutex_);
-  views_[lower(name)] = {name, std::move(scan)};
-  tables_[lower(name)] = std::move(info);
+  views_[toLowerAscii(name)] = {name, std::move(scan)};
+  tables_[toLowerAscii(name)] = std::move(info);
 }
 
 std::optional<TableInfo> Catalog::tableInfo(const std::string& name) const {
   std::lock_guard lock(mutex_);
-  auto it = tables_.find(lower(name));
+  auto it = tables_.find(toLowerAscii(name));
   if (it == tables_.end()) return std::nullopt;
   return it->second;
 }
 
 PlanPtr Catalog::lookup(const std::string& name) const {
   std::lock_guard lock(mutex_);
-  auto it = views_.find(lower(name));
+  auto it = views_.find(toLowerAscii(name));
   return it == views_.end() ? nullptr : it->second.second;
 }
 
 bool Catalog::dropTempView(const std::string& name) {
   std::lock_guard lock(mutex_);
-  tables_.erase(lower(name));
-  return views_.erase(lower(name)) > 0;
+  tables_.erase(toLowerAscii(name));
+  return views_.erase(toLowerAscii(name)) > 0;
 }
 
 std::vector<std::string> Catalog::listViews() const {

@@ -8,11 +8,6 @@ namespace ember::sql {
 
 namespace {
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 size_t editDistance(const std::string& a, const std::string& b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
@@ -49,8 +44,8 @@ FunctionRegistry& FunctionRegistry::builtin() {
 }
 
 void FunctionRegistry::add(ScalarFunction f) {
-  f.name = lower(f.name);
-  for (auto& a : f.aliases) a = lower(a);
+  f.name = toLowerAscii(f.name);
+  for (auto& a : f.aliases) a = toLowerAscii(a);
   size_t slot = functions_.size();
   if (const ScalarFunction* old = find(f.name)) {
     slot = static_cast<size_t>(old - functions_.data());
@@ -74,7 +69,7 @@ void FunctionRegistry::add(ScalarFunction f) {
 }
 
 const ScalarFunction* FunctionRegistry::find(const std::string& name) const {
-  std::string key = lower(name);
+  std::string key = toLowerAscii(name);
   auto it = std::lower_bound(index_.begin(), index_.end(), key,
                              [](const auto& e, const std::string& k) { return e.first < k; });
   if (it == index_.end() || it->first != key) return nullptr;
@@ -82,7 +77,7 @@ const ScalarFunction* FunctionRegistry::find(const std::string& name) const {
 }
 
 std::vector<std::string> FunctionRegistry::suggest(const std::string& name) const {
-  std::string key = lower(name);
+  std::string key = toLowerAscii(name);
   std::vector<std::pair<size_t, std::string>> scored;
   for (const auto& [n, slot] : index_) {
     (void)slot;

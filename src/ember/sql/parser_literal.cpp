@@ -8,13 +8,6 @@
 
 namespace ember::sql::detail {
 
-namespace {
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-}  // namespace
-
 // Spark types 1.50 as decimal(3,2): scale = digits after the point, precision = the
 // significant digits, at least the scale (0.05 is decimal(2,2)).
 Value decimalLiteral(const std::string& signedText) {
@@ -72,7 +65,7 @@ IntervalValue parseInterval(const std::string& text, int typmodMask) {
     double v = std::strtod(words[i].c_str(), &endp);
     if (endp == words[i].c_str() || *endp != '\0')
       throw UserError("cannot read interval '" + text + "': '" + words[i] + "' is not a number");
-    std::string unit = lower(words[i + 1]);
+    std::string unit = toLowerAscii(words[i + 1]);
     if (unit.size() > 1 && unit.back() == 's') unit.pop_back();
     bool whole = v == std::floor(v);
     auto need = [&](bool ok) {

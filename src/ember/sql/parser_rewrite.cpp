@@ -23,13 +23,8 @@ namespace ember::sql::detail {
 
 namespace {
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 bool isWordIn(const Token& t, const std::set<std::string>& words) {
-  return t.kind == Token::Word && words.count(lower(t.text)) > 0;
+  return t.kind == Token::Word && words.count(toLowerAscii(t.text)) > 0;
 }
 
 const std::set<std::string> kFileFormats = {"csv", "parquet", "json", "text", "orc", "avro"};
@@ -81,7 +76,7 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
   em.put(prefix, begin);
   auto toks = tokenize(sql, begin, end);
   for (const auto& t : toks)
-    if (t.kind == Token::Word) out.spelling.emplace(lower(t.text), t.text);
+    if (t.kind == Token::Word) out.spelling.emplace(toLowerAscii(t.text), t.text);
 
   std::vector<Paren> parens(1);
   int last = begin;  // original offset up to which text has been emitted
@@ -98,7 +93,7 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
     };
 
     if (t.kind == Token::Word) {
-      std::string w = lower(t.text);
+      std::string w = toLowerAscii(t.text);
       if (w == "from" && !parens.back().extractLike) parens.back().inFrom = true;
       if (kEndsFrom.count(w)) parens.back().inFrom = false;
     }
@@ -109,7 +104,7 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
       em.put(q + "\"", t.begin);
     } else if (isWordIn(t, kFileFormats) && next.isOp(".") && toks[k + 2].kind == Token::Backtick) {
       FileSource src;
-      src.format = lower(t.text);
+      src.format = toLowerAscii(t.text);
       src.paths.push_back(toks[k + 2].text);
       em.put("\"" + std::string(kFilePrefix) + std::to_string(out.files.size()) + "\"", t.begin);
       out.files.push_back(std::move(src));

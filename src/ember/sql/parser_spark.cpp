@@ -10,10 +10,6 @@ namespace ember::sql {
 namespace detail {
 
 namespace {
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 bool startsQuery(const Token& t) {
   return t.is("select") || t.is("with") || t.is("values") || t.is("table") || t.isOp("(");
 }
@@ -69,7 +65,7 @@ void Cursor::options(std::map<std::string, std::string>& out) {
     const Token& v = peek();
     if (v.kind != Token::String && v.kind != Token::Number && v.kind != Token::Word)
       error("expected a value for option '" + key + "'");
-    out[lower(key)] = next().text;
+    out[toLowerAscii(key)] = next().text;
     if (!acceptOp(",") && !peek().isOp(")")) error("expected ',' or ')' in OPTIONS");
   }
 }
@@ -206,7 +202,7 @@ Statement create(Cursor& c, int end) {
   }
   while (true) {
     if (c.accept("using")) {
-      s.format = lower(c.identifier("a data source format after USING"));
+      s.format = toLowerAscii(c.identifier("a data source format after USING"));
     } else if (c.accept("options")) {
       c.options(s.options);
     } else if (c.accept("partitioned")) {
@@ -244,7 +240,7 @@ Statement insert(Cursor& c, int end) {
     s.kind = Statement::Kind::InsertDirectory;
     if (c.peek().kind == Token::String) s.location = c.next().text;
     c.expect("using", "format after INSERT OVERWRITE DIRECTORY");
-    s.format = lower(c.identifier("a data source format"));
+    s.format = toLowerAscii(c.identifier("a data source format"));
     if (c.accept("options")) c.options(s.options);
     if (s.location.empty() && s.options.count("path")) s.location = s.options["path"];
     if (s.location.empty())

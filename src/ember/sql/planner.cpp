@@ -7,64 +7,17 @@
 #include "ember/common/errors.h"
 #include "ember/io/file_listing.h"
 #include "ember/sql/analyzer.h"
+#include "ember/sql/analyzer_internal.h"
 #include "ember/sql/exec_exchange.h"
 #include "ember/sql/exec_ops.h"
+#include "ember/sql/optimizer_internal.h"
 
 namespace ember::sql {
 
 namespace {
 
-ExprPtr ref(const Attribute& a) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::ColumnRef;
-  e->name = a.name;
-  e->id = a.id;
-  e->type = a.type;
-  e->nullable = a.nullable;
-  e->resolved = true;
-  return e;
-}
-
 Attribute freshAttr(const std::string& name, const DataType& t, bool nullable = true) {
   return Attribute{name, t, nullable, newAttributeId(), {}};
-}
-
-bool refsOnly(const ExprPtr& e, const std::unordered_set<int64_t>& ids) {
-  bool ok = true;
-  forEachExpr(e, [&](const ExprPtr& x) {
-    if (x->kind == ExprKind::ColumnRef && !ids.count(x->id)) ok = false;
-  });
-  return ok;
-}
-
-std::unordered_set<int64_t> idsOf(const std::vector<Attribute>& attrs) {
-  std::unordered_set<int64_t> s;
-  for (const auto& a : attrs) s.insert(a.id);
-  return s;
-}
-
-void splitConjuncts(const ExprPtr& e, std::vector<ExprPtr>& out) {
-  if (e->kind == ExprKind::Call && e->name == "and" && e->args.size() == 2) {
-    splitConjuncts(e->args[0], out);
-    splitConjuncts(e->args[1], out);
-  } else {
-    out.push_back(e);
-  }
-}
-
-ExprPtr andAll(const std::vector<ExprPtr>& cs) {
-  if (cs.empty()) return nullptr;
-  ExprPtr r = cs[0];
-  for (size_t i = 1; i < cs.size(); ++i) {
-    auto a = std::make_shared<Expr>();
-    a->kind = ExprKind::Call;
-    a->name = "and";
-    a->args = {r, cs[i]};
-    a->type = DataType::boolean();
-    a->resolved = true;
-    r = a;
-  }
-  return r;
 }
 
 class Planner {
@@ -117,8 +70,8 @@ class Planner {
         agg->kind = PlanKind::Aggregate;
         agg->children = p->children;
         for (const auto& a : p->children[0]->output) {
-          agg->groupBy.push_back(ref(a));
-          agg->exprs.push_back(ref(a));
+          agg->groupBy.push_back(refTo(a));
+          agg->exprs.push_back(refTo(a));
         }
         agg->output = p->output;
         agg->resolved = true;
@@ -140,7 +93,7 @@ class Planner {
   // Conjuncts `column op literal` of the scan's columns as reader predicates.
   static std::vector<ColumnPredicate> pushable(const LogicalPlan& scan, const ExprPtr& cond) {
     std::vector<ExprPtr> cs;
-    splitConjuncts(cond, cs);
+    conjuncts(cond, cs);
     std::vector<ColumnPredicate> out;
     const Schema& data = scan.source->userSchema;
     auto columnOf = [&](const ExprPtr& e) -> int {
@@ -270,7 +223,7 @@ class Planner {
       auto partial = std::make_shared<HashAggregateExec>(child, HashAggregateExec::Mode::Partial,
                                                          p.groupBy, specs, partialOut);
       std::vector<ExprPtr> partialKeys;
-      for (size_t i = 0; i < keyAttrs.size(); ++i) partialKeys.push_back(ref(partialOut[i]));
+      for (size_t i = 0; i < keyAttrs.size(); ++i) partialKeys.push_back(refTo(partialOut[i]));
       auto ex = exchange(partial, partialKeys);
       agg = std::make_shared<HashAggregateExec>(ex, HashAggregateExec::Mode::Final, partialKeys,
                                                 specs, finalOut);
@@ -281,10 +234,10 @@ class Planner {
       auto r = transformExpr(e, [&](const ExprPtr& x) -> ExprPtr {
         if (x->kind == ExprKind::AggregateCall) {
           for (size_t i = 0; i < calls.size(); ++i)
-            if (sameExpr(calls[i], x)) return ref(resultAttrs[i]);
+            if (sameExpr(calls[i], x)) return refTo(resultAttrs[i]);
         }
         for (size_t i = 0; i < p.groupBy.size(); ++i)
-          if (sameExpr(p.groupBy[i], x)) return ref(keyAttrs[i]);
+          if (sameExpr(p.groupBy[i], x)) return refTo(keyAttrs[i]);
         return x;
       });
       projected.push_back(r);
@@ -310,19 +263,19 @@ class Planner {
     auto left = plan(p.children[0]);
     auto right = plan(p.children[1]);
     auto lids = idsOf(p.children[0]->output), rids = idsOf(p.children[1]->output);
-    std::vector<ExprPtr> conjuncts, residual;
-    if (!p.exprs.empty() && p.exprs[0]) splitConjuncts(p.exprs[0], conjuncts);
+    std::vector<ExprPtr> cs, residual;
+    if (!p.exprs.empty() && p.exprs[0]) conjuncts(p.exprs[0], cs);
     std::vector<ExprPtr> lk, rk;
-    for (const auto& c : conjuncts) {
+    for (const auto& c : cs) {
       if (c->kind == ExprKind::Call && c->name == "=" && c->args.size() == 2) {
         const auto& a = c->args[0];
         const auto& b = c->args[1];
-        if (refsOnly(a, lids) && refsOnly(b, rids)) {
+        if (subsetOf(referencedIds(a), lids) && subsetOf(referencedIds(b), rids)) {
           lk.push_back(a);
           rk.push_back(b);
           continue;
         }
-        if (refsOnly(a, rids) && refsOnly(b, lids)) {
+        if (subsetOf(referencedIds(a), rids) && subsetOf(referencedIds(b), lids)) {
           lk.push_back(b);
           rk.push_back(a);
           continue;
@@ -337,7 +290,7 @@ class Planner {
             std::string(joinTypeName(t)) +
             " join needs at least one equality condition between the two sides in Ember");
       return std::make_shared<NestedLoopJoinExec>(
-          left, std::make_shared<BroadcastExchangeExec>(right), t, andAll(residual), p.output);
+          left, std::make_shared<BroadcastExchangeExec>(right), t, conjunction(residual), p.output);
     }
     // Key types must match for hashing: cast to a common type was done by the analyzer
     // for the comparison; compare the key expressions' types here.
@@ -365,7 +318,7 @@ class Planner {
       left = exchange(left, lk);
       right = exchange(right, rk);
     }
-    return std::make_shared<HashJoinExec>(left, right, t, lk, rk, andAll(residual), build,
+    return std::make_shared<HashJoinExec>(left, right, t, lk, rk, conjunction(residual), build,
                                           broadcast, p.output);
   }
 
@@ -396,7 +349,7 @@ class Planner {
           auto a = std::make_shared<Expr>();
           a->kind = ExprKind::Alias;
           a->name = p.output[i].name;
-          a->args = {ref(from[i])};
+          a->args = {refTo(from[i])};
           a->type = p.output[i].type;
           a->id = p.output[i].id;
           a->resolved = true;
@@ -410,7 +363,7 @@ class Planner {
                                       p.output);
       if (p.all) return u;
       std::vector<ExprPtr> keys;
-      for (const auto& a : p.output) keys.push_back(ref(a));
+      for (const auto& a : p.output) keys.push_back(refTo(a));
       auto partial =
           std::make_shared<HashAggregateExec>(u, HashAggregateExec::Mode::Partial, keys,
                                               std::vector<HashAggregateExec::AggSpec>{}, p.output);

@@ -6,19 +6,12 @@
 
 namespace ember::sql {
 
-namespace {
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-}  // namespace
-
 DataFrameReader& DataFrameReader::format(const std::string& f) {
-  format_ = lower(f);
+  format_ = toLowerAscii(f);
   return *this;
 }
 DataFrameReader& DataFrameReader::option(const std::string& key, const std::string& value) {
-  options_[lower(key)] = value;
+  options_[toLowerAscii(key)] = value;
   return *this;
 }
 DataFrameReader& DataFrameReader::options(const std::map<std::string, std::string>& kv) {

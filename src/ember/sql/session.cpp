@@ -34,10 +34,6 @@ const bool kKeysRegistered = [] {
   return true;
 }();
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 }  // namespace
 
 Session::Session(Context& ctx) : ctx_(ctx), catalog_(std::make_unique<Catalog>()) {
@@ -154,9 +150,9 @@ Schema fileSourceSchema(const FileSource& src) {
 PlanPtr fileScan(const std::string& format, std::vector<std::string> paths,
                  std::map<std::string, std::string> options, const Schema* schema) {
   auto src = std::make_shared<FileSource>();
-  src->format = lower(format);
+  src->format = toLowerAscii(format);
   src->paths = std::move(paths);
-  for (auto& [k, v] : options) src->options[lower(k)] = v;
+  for (auto& [k, v] : options) src->options[toLowerAscii(k)] = v;
   if (src->paths.empty()) {
     auto it = src->options.find("path");
     if (it != src->options.end()) src->paths = {it->second};

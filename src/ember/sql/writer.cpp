@@ -19,11 +19,6 @@ namespace fs = std::filesystem;
 namespace ember::sql {
 
 namespace {
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // A result task: writes its partition's batches to the attempt's part file and commits
 // it; the result is the row count.
 class WriteTask : public JobFunctionBase {
@@ -87,8 +82,8 @@ std::string uniqueJobId() {
 
 int64_t writeFiles(const DataFrame& df, const std::string& formatName, const std::string& path,
                    const std::string& modeName, const std::map<std::string, std::string>& options) {
-  std::string mode = lower(modeName);
-  std::string format = lower(formatName);
+  std::string mode = toLowerAscii(modeName);
+  std::string format = toLowerAscii(formatName);
   if (mode == "errorifexists" || mode == "default") mode = "error";
   if (mode != "error" && mode != "append" && mode != "overwrite" && mode != "ignore")
     throw UserError("unknown save mode '" + modeName + "'; use error, append, overwrite or ignore");
@@ -174,7 +169,7 @@ DataFrameWriter& DataFrameWriter::mode(const std::string& m) {
   return *this;
 }
 DataFrameWriter& DataFrameWriter::option(const std::string& k, const std::string& v) {
-  options_[lower(k)] = v;
+  options_[toLowerAscii(k)] = v;
   return *this;
 }
 DataFrameWriter& DataFrameWriter::options(const std::map<std::string, std::string>& kv) {
