@@ -4,6 +4,7 @@
 
 #include "ember/common/errors.h"
 #include "ember/sql/analyzer_internal.h"
+#include "ember/sql/feed_internal.h"
 #include "ember/sql/function.h"
 
 namespace ember::sql {
@@ -95,6 +96,8 @@ PlanPtr Analyzer::resolveNode(const PlanPtr& plan, const Scope* outer) {
   n->resolved = true;
   switch (p.kind) {
     case PlanKind::FileScan: {
+      // A feed reference becomes a scan of one pinned snapshot's data files.
+      if (isFeedFormat(p.source->format)) return resolveFeedScan(*p.source);
       if (!p.source->hasUserSchema || p.source->userSchema.size() == 0) {
         // The planner reads columns by name from the data schema: infer it once here.
         auto src = std::make_shared<FileSource>(*p.source);
@@ -177,6 +180,34 @@ PlanPtr Analyzer::resolveRelation(const LogicalPlan& p, const Scope* outer) {
     }
   }
   if (!found && ctx_.catalog) found = ctx_.catalog->lookup(name);
+  if (!found && ctx_.catalog) {
+    // `t VERSION AS OF 3` arrives as the name "t@v3" (parser pre-pass): time travel on a
+    // feed table.
+    std::string base, key, value;
+    if (splitFeedTimeTravelName(p.name.back(), base, key, value)) {
+      LogicalPlan stripped = p;
+      stripped.name.back() = base;
+      std::string baseName = joinName(stripped.name);
+      PlanPtr table = ctx_.catalog->lookup(baseName);
+      if (table) {
+        if (table->kind != PlanKind::FileScan || !table->source ||
+            !isFeedFormat(table->source->format))
+          fail("time travel (VERSION / TIMESTAMP AS OF) needs a feed table (USING feed); " +
+                   baseName + " is not one",
+               p.position);
+        auto src = std::make_shared<FileSource>(*table->source);
+        src->options[key] = value;
+        auto scan = std::make_shared<LogicalPlan>(*table);
+        scan->source = src;
+        auto alias = makePlan(PlanKind::SubqueryAlias, {resolve(scan, nullptr)});
+        alias->name = {base};
+        alias->output = alias->children[0]->output;
+        for (auto& a : alias->output) a.qualifier = {base};
+        alias->resolved = true;
+        return alias;
+      }
+    }
+  }
   if (!found) {
     std::vector<std::string> cands =
         ctx_.catalog ? ctx_.catalog->listViews() : std::vector<std::string>{};

@@ -113,7 +113,9 @@ struct Statement {
     Describe,         // DESCRIBE [TABLE] name / DESCRIBE query
     CacheTable,       // CACHE TABLE name [AS query]
     UncacheTable,
-    Merge,  // MERGE INTO target USING source ON cond WHEN ... (issue 4)
+    Merge,            // MERGE INTO target USING source ON cond WHEN ... (issue 4)
+    DescribeHistory,  // DESCRIBE HISTORY name [LIMIT n] (feeds; limit in `limit`)
+    Vacuum,           // VACUUM name [RETAIN n HOURS] [DRY RUN] (feeds)
   };
   Kind kind = Kind::Query;
   PlanPtr query;
@@ -144,6 +146,9 @@ struct Statement {
     std::vector<ExprPtr> values;
   };
   std::vector<MergeClause> mergeClauses;
+  double retainHours = -1;  // Vacuum: RETAIN n HOURS (-1: the default retention)
+  bool dryRun = false;      // Vacuum: DRY RUN
+  int64_t limit = -1;       // DescribeHistory: LIMIT n
   int position = -1;
 };
 

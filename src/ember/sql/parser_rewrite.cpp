@@ -27,7 +27,30 @@ bool isWordIn(const Token& t, const std::set<std::string>& words) {
   return t.kind == Token::Word && words.count(toLowerAscii(t.text)) > 0;
 }
 
-const std::set<std::string> kFileFormats = {"csv", "parquet", "json", "text", "orc", "avro"};
+const std::set<std::string> kFileFormats = {"csv", "parquet", "json", "text",
+                                            "orc", "avro",    "feed", "ember"};
+
+// Delta's time travel after a relation in FROM: `VERSION AS OF 3` or
+// `TIMESTAMP AS OF '2026-11-22 10:00:00'` starting at toks[k]. Returns the suffix the
+// relation gets ("@v3", "@ts=2026-11-22 10:00:00") and sets `last` to the index of the
+// clause's last token; "" if there is no such clause.
+std::string timeTravelAt(const std::vector<Token>& toks, size_t k, size_t& last) {
+  if (k + 3 >= toks.size() || !toks[k + 1].is("as") || !toks[k + 2].is("of")) return "";
+  const Token& v = toks[k + 3];
+  if (toks[k].is("version") && v.kind == Token::Number) {
+    last = k + 3;
+    return "@v" + v.text;
+  }
+  if (toks[k].is("version") && v.kind == Token::String) {
+    last = k + 3;
+    return "@v" + v.text;
+  }
+  if (toks[k].is("timestamp") && v.kind == Token::String) {
+    last = k + 3;
+    return "@ts=" + v.text;
+  }
+  return "";
+}
 const std::set<std::string> kIntervalUnits = {
     "year",   "years",   "month",       "months",       "week",        "weeks",
     "day",    "days",    "hour",        "hours",        "minute",      "minutes",
@@ -98,7 +121,18 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
       if (kEndsFrom.count(w)) parens.back().inFrom = false;
     }
 
-    if (t.kind == Token::Backtick) {
+    size_t ttLast = 0;
+    std::string tt;
+    if (parens.back().inFrom && (t.kind == Token::Backtick || t.kind == Token::Word) &&
+        !(t.kind == Token::Word && kNotAlias.count(toLowerAscii(t.text))))
+      tt = timeTravelAt(toks, k + 1, ttLast);
+    if (!tt.empty()) {
+      // `t VERSION AS OF 3` -> "t@v3": the analyzer resolves it as time travel on feed t.
+      std::string q = "\"";
+      for (char c : t.text + tt) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+      em.put(q + "\"", t.begin);
+      skipTo(ttLast);
+    } else if (t.kind == Token::Backtick) {
       std::string q = "\"";
       for (char c : t.text) q += c == '"' ? std::string("\"\"") : std::string(1, c);
       em.put(q + "\"", t.begin);
@@ -107,8 +141,16 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
       src.format = toLowerAscii(t.text);
       src.paths.push_back(toks[k + 2].text);
       em.put("\"" + std::string(kFilePrefix) + std::to_string(out.files.size()) + "\"", t.begin);
+      size_t ttLast = 0;
+      std::string tt = timeTravelAt(toks, k + 3, ttLast);
+      if (!tt.empty()) {
+        if (tt.rfind("@v", 0) == 0)
+          src.options["versionasof"] = tt.substr(2);
+        else
+          src.options["timestampasof"] = tt.substr(4);
+      }
       out.files.push_back(std::move(src));
-      skipTo(k + 2);
+      skipTo(tt.empty() ? k + 2 : ttLast);
     } else if ((t.is("any") || t.is("some")) && next.isOp("(") &&
                !(prev && prev->kind == Token::Op && !prev->isOp("(") && !prev->isOp(","))) {
       // Spark's any(x)/some(x) aggregates; pg reserves ANY/SOME for `x = ANY (...)`.

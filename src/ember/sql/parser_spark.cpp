@@ -228,6 +228,12 @@ Statement create(Cursor& c, int end) {
   return s;
 }
 
+// A table name, or a feed path as feed.`/path` (parts {"feed", "/path"}) or '/path'.
+std::vector<std::string> tableOrPath(Cursor& c) {
+  if (c.peek().kind == Token::String) return {"feed", c.next().text};
+  return c.qualifiedName("a table name or feed.`/path`");
+}
+
 Statement insert(Cursor& c, int end) {
   Statement s;
   s.kind = Statement::Kind::InsertInto;
@@ -325,12 +331,35 @@ Statement parseStatementRange(const std::string& sql, int begin, int end) {
     if (c.accept("in") || c.accept("from")) s.name = c.qualifiedName("a database name");
   } else if (first.is("describe") || first.is("desc")) {
     s.kind = Statement::Kind::Describe;
+    if (c.peek().is("history") && !c.peek(1).isOp(".") && c.peek(1).kind != Token::End) {
+      c.next();
+      s.kind = Statement::Kind::DescribeHistory;
+      s.name = tableOrPath(c);
+      if (c.accept("limit")) {
+        if (c.peek().kind != Token::Number) c.error("expected a number after LIMIT");
+        s.limit = std::stoll(c.next().text);
+      }
+      if (!c.atEnd()) c.error("unexpected input");
+      return s;
+    }
     bool named = c.accept("table") || c.accept("extended") || c.accept("formatted");
     if (!named && (c.accept("query") || (!c.atEnd() && startsQuery(c.peek())))) {
       s.query = restQuery(c, end, "after DESCRIBE");
       return s;
     }
     s.name = c.qualifiedName("a table or view name");
+  } else if (first.is("vacuum")) {
+    s.kind = Statement::Kind::Vacuum;
+    s.name = tableOrPath(c);
+    if (c.accept("retain")) {
+      if (c.peek().kind != Token::Number) c.error("expected a number of hours after RETAIN");
+      s.retainHours = std::stod(c.next().text);
+      c.expect("hours", "after RETAIN n");
+    }
+    if (c.accept("dry")) {
+      c.expect("run", "after DRY");
+      s.dryRun = true;
+    }
   } else if (first.is("drop")) {
     s.kind = Statement::Kind::DropView;
     c.accept("temporary");
@@ -362,7 +391,7 @@ Statement parseStatementRange(const std::string& sql, int begin, int end) {
     throwAt(sql, first.begin,
             "unsupported statement '" + first.text +
                 "': expected SELECT, WITH, VALUES, CREATE, INSERT, MERGE, EXPLAIN, SET, SHOW, "
-                "DESCRIBE, DROP, CACHE or UNCACHE");
+                "DESCRIBE, DROP, CACHE, UNCACHE or VACUUM");
   }
   if (!c.atEnd()) c.error("unexpected input");
   return s;

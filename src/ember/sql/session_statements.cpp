@@ -1,6 +1,8 @@
 // Statements other than plain queries: views, EXPLAIN, SET, SHOW, DESCRIBE, CACHE.
 #include "ember/common/errors.h"
 #include "ember/sql/catalog.h"
+#include "ember/sql/feed.h"
+#include "ember/sql/feed_internal.h"
 #include "ember/sql/query_execution.h"
 #include "ember/sql/session_internal.h"
 #include "ember/sql/writer.h"
@@ -28,6 +30,58 @@ DataFrame rowsFrame(Session& s, const std::vector<std::string>& names,
 }
 
 DataFrame empty(Session& s) { return s.createDataFrame({}, Schema()); }
+
+// The directory of a feed named as a table of the catalog or as feed.`/path`; empty if
+// `parts` names neither. `what` describes the statement for the error about non-feeds.
+std::string feedPathOf(Session& s, const std::vector<std::string>& parts, const char* what) {
+  if (parts.size() == 2 && isFeedFormat(parts[0])) return parts[1];
+  std::string name = joinName(parts);
+  auto info = s.catalog().tableInfo(name);
+  if (info && isFeedFormat(info->format)) return info->location;
+  if (!what) return "";
+  std::string kind = info ? "a " + info->format + " table"
+                          : (s.catalog().lookup(name) ? "a temporary view" : "not a table");
+  throw UserError(std::string(what) + " needs a feed table (created USING feed) or " +
+                  "feed.`/path`; " + name + " is " + kind +
+                  " (convert it with CREATE TABLE new_name USING feed AS SELECT * FROM " + name +
+                  ")");
+}
+
+DataFrame mergeStatement(Session& s, const Statement& st, const std::string& text) {
+  std::string path = feedPathOf(s, st.name, "MERGE INTO");
+  std::string alias = !st.key.empty()                                     ? st.key
+                      : (st.name.size() == 2 && isFeedFormat(st.name[0])) ? std::string("target")
+                                                                          : st.name.back();
+  DataFrame source(&s, s.analyzePlan(st.query, text));
+  std::string condText = st.mergeCondition->toString();
+  FeedMergeResult r =
+      mergeIntoFeed(s, path, alias, source, st.mergeCondition, condText, st.mergeClauses);
+  Schema schema({{"version", DataType::int64()},
+                 {"num_removed_files", DataType::int64()},
+                 {"num_added_files", DataType::int64()},
+                 {"num_output_rows", DataType::int64()}});
+  return s.createDataFrame({{Value::int64(r.version), Value::int64(r.numTargetFilesRemoved),
+                             Value::int64(r.numTargetFilesAdded), Value::int64(r.numOutputRows)}},
+                           schema);
+}
+
+// CREATE TABLE ... USING feed: writes version 0 (or registers an existing feed).
+DataFrame createFeedTable(Session& s, const Statement& st, const std::string& text,
+                          const std::string& name, const std::string& location) {
+  if (st.query) {
+    DataFrame df(&s, s.analyzePlan(st.query, text));
+    writeFeed(df, location, st.orReplace ? "overwrite" : "error", st.options,
+              st.orReplace ? "CREATE OR REPLACE TABLE AS SELECT" : "CREATE TABLE AS SELECT",
+              {{"table", name}});
+  } else if (!FeedLog(location).exists()) {
+    throw UserError("CREATE TABLE " + name + " USING feed without AS SELECT needs LOCATION of " +
+                    "an existing feed; " + location + " holds none");
+  }
+  Schema schema = FeedLog(location).latest().schema;
+  s.catalog().registerTable(name, TableInfo{"feed", location, st.options, schema},
+                            feedScanRef(location, {}));
+  return empty(s);
+}
 }  // namespace
 
 DataFrame runStatement(Session& s, const Statement& st, const std::string& text) {
@@ -42,7 +96,13 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
                         "' already exists; use CREATE OR REPLACE TEMPORARY VIEW");
       if (st.ifNotExists && s.catalog().lookup(name)) return empty(s);
       PlanPtr plan;
-      if (!st.format.empty()) {
+      if (isFeedFormat(st.format)) {
+        // Each reference of the view reads the feed's latest snapshot.
+        if (st.location.empty())
+          throw UserError("CREATE VIEW " + name + " USING feed needs OPTIONS (path '...')");
+        FeedLog(st.location).latest();  // fails now if there is no feed
+        plan = feedScanRef(st.location, st.options);
+      } else if (!st.format.empty()) {
         Schema schema(st.columns);
         plan = fileScan(st.format, {}, st.options, st.columns.empty() ? nullptr : &schema);
       } else {
@@ -116,12 +176,17 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
         if (st.ifNotExists) return empty(s);
         if (!st.orReplace) throw UserError("table or view '" + name + "' already exists");
       }
-      if (!st.query)
+      if (!st.query && !isFeedFormat(st.format))
         throw UserError("CREATE TABLE " + name +
                         " needs AS SELECT ... in Ember (tables are created by writing them)");
       std::string format = st.format.empty() ? "parquet" : st.format;
       std::string location = st.location;
       if (location.empty()) location = s.getConf("ember.sql.warehouse.dir") + "/" + name;
+      if (isFeedFormat(format)) {
+        if (!st.partitionBy.empty())
+          throw UserError("PARTITIONED BY is not supported for feeds yet; create it without");
+        return createFeedTable(s, st, text, name, location);
+      }
       DataFrame df(&s, s.analyzePlan(st.query, text));
       if (!st.partitionBy.empty())
         throw UserError("PARTITIONED BY is not supported by CREATE TABLE yet; write without it");
@@ -134,6 +199,11 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
     case K::InsertInto: {
       std::string name = joinName(st.name);
       auto info = s.catalog().tableInfo(name);
+      if (std::string feed = feedPathOf(s, st.name, nullptr); !feed.empty()) {
+        // A feed's schema is its latest snapshot's (another writer may have replaced it).
+        info = TableInfo{"feed", feed, info ? info->options : std::map<std::string, std::string>{},
+                         FeedLog(feed).latest().schema};
+      }
       if (!info)
         throw UserError("INSERT INTO " + name + ": not a table (create it with CREATE TABLE " +
                         name +
@@ -163,6 +233,12 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
           cols.push_back(
               alias(cast(col(df.schema().field(i).name), fields[i].type), fields[i].name));
       }
+      if (isFeedFormat(info->format)) {
+        writeFeed(df.select(cols), info->location, st.overwrite ? "overwrite" : "append",
+                  info->options, st.overwrite ? "INSERT OVERWRITE" : "INSERT INTO",
+                  {{"table", name}});
+        return empty(s);
+      }
       writeFiles(df.select(cols), info->format, info->location,
                  st.overwrite ? "overwrite" : "append", info->options);
       return empty(s);
@@ -173,6 +249,19 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
       writeFiles(df, st.format.empty() ? "parquet" : st.format, st.location, "overwrite",
                  st.options);
       return empty(s);
+    }
+    case K::Merge:
+      return mergeStatement(s, st, text);
+    case K::DescribeHistory:
+      return FeedTable::forPath(s, feedPathOf(s, st.name, "DESCRIBE HISTORY"))
+          .historyDF(static_cast<int>(st.limit));
+    case K::Vacuum: {
+      auto table = FeedTable::forPath(s, feedPathOf(s, st.name, "VACUUM"));
+      std::optional<double> hours;
+      if (st.retainHours >= 0) hours = st.retainHours;
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& p : table.vacuum(hours, st.dryRun)) rows.push_back({p});
+      return rowsFrame(s, {"path"}, rows);
     }
     default:
       break;

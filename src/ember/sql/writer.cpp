@@ -11,6 +11,7 @@
 #include "ember/io/output_commit.h"
 #include "ember/rdd/rdd_impl.h"
 #include "ember/sql/exec_exchange.h"
+#include "ember/sql/feed_internal.h"
 #include "ember/sql/query_execution.h"
 #include "ember/sql/session.h"
 
@@ -84,6 +85,14 @@ int64_t writeFiles(const DataFrame& df, const std::string& formatName, const std
                    const std::string& modeName, const std::map<std::string, std::string>& options) {
   std::string mode = toLowerAscii(modeName);
   std::string format = toLowerAscii(formatName);
+  if (isFeedFormat(format)) {
+    // Feeds commit a new version instead of swapping directories (feed_write.cpp).
+    int64_t version = writeFeed(df, path, mode, options, "WRITE");
+    if (version < 0) return 0;
+    int64_t rows = 0;
+    for (const auto& f : FeedLog(path).readCommit(version).added) rows += f.rows;
+    return rows;
+  }
   if (mode == "errorifexists" || mode == "default") mode = "error";
   if (mode != "error" && mode != "append" && mode != "overwrite" && mode != "ignore")
     throw UserError("unknown save mode '" + modeName + "'; use error, append, overwrite or ignore");
