@@ -138,5 +138,24 @@ TEST_F(FeedTest, FailedJobMidWriteLeavesFeedUnchanged) {
   EXPECT_EQ(ids(spark_.read().format("feed").load(p)), range(0, 5));
 }
 
+// Write tasks ship to executors as serialised tasks (the path every cluster write takes).
+TEST(FeedSerializedTasks, WriteAndMergeThroughSerializedTasks) {
+  Config c = FeedTest::conf();
+  c.set("ember.test.serializeTasks", "true");
+  Context ctx(c);
+  {
+    Session spark(ctx);
+    std::string p =
+        (fs::temp_directory_path() / ("ember-feed-serde-" + std::to_string(::getpid()))).string();
+    fs::remove_all(p);
+    spark.range(0, 50).write().format("feed").save(p);
+    spark.range(40, 60).write().format("feed").mode("append").save(p);
+    EXPECT_EQ(spark.read().format("feed").load(p).count(), 70);
+    EXPECT_EQ(FeedTable::forPath(spark, p).latestVersion(), 1);
+    fs::remove_all(p);
+  }
+  ctx.stop();
+}
+
 }  // namespace
 }  // namespace ember::sql

@@ -32,6 +32,9 @@ class FeedTest : public ::testing::Test {
     spark_.range(0, 1000).createOrReplaceTempView("nums");  // SQL has no range() in FROM
   }
   ~FeedTest() override { std::filesystem::remove_all(dir_); }
+
+ public:
+  // local[2], no UI, no task retries.
   static Config conf() {
     Config c;
     c.set("ember.master", "local[2]");
@@ -40,6 +43,8 @@ class FeedTest : public ::testing::Test {
     c.set("ember.task.maxFailures", "1");
     return c;
   }
+
+ protected:
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
   // Rows id, v = "v<id>" for id in [from, to).
   DataFrame rows(int64_t from, int64_t to) {

@@ -70,8 +70,8 @@ TEST_F(FeedMergeTest, DataFrameBuilder) {
                               {Value::int64(3), Value::string("three")},
                               {Value::int64(7), Value::string("seven")}},
                              Schema({{"id", DataType::int64()}, {"v", DataType::string()}}));
+  // No .as("t"): the target alias is the condition's other qualifier.
   auto r = FeedTable::forPath(spark_, path("t"))
-               .as("t")
                .merge(source.alias("s"), "t.id = s.id")
                .whenMatchedDelete("s.v = 'three'")
                .whenMatchedUpdate({{"v", "upper(s.v)"}})
@@ -81,8 +81,8 @@ TEST_F(FeedMergeTest, DataFrameBuilder) {
   EXPECT_EQ(r.numTargetFilesAdded > 0, true);
   EXPECT_EQ(pairs(spark_.table("t")), (std::vector<std::string>{"1:ONE", "2:b", "4:d", "7:seven"}));
   // whenMatchedUpdateAll + whenNotMatchedInsert with a subset of columns (the rest NULL).
-  FeedTable::forName(spark_, "t")
-      .merge(source.alias("s"), "t.id = s.id")
+  FeedTable::forName(spark_, "t")  // an unaliased source gets the other qualifier, s
+      .merge(source, "t.id = s.id")
       .whenMatchedUpdateAll()
       .whenNotMatchedInsert({{"id", "s.id + 100"}})
       .execute();

@@ -107,6 +107,12 @@ TEST_F(FeedTest, SqlTablesViewsAndTableTimeTravel) {
   spark_.sql("INSERT INTO t VALUES (8, 'z')");
   EXPECT_EQ(ids(spark_.sql("SELECT id FROM tv")), range(7, 9));
 
+  // Paths work where table names do; CREATE TABLE without AS registers an existing feed.
+  spark_.sql("INSERT INTO feed.`" + loc + "` SELECT id, 'p' FROM nums WHERE id = 9");
+  spark_.sql("CREATE TABLE t2 USING feed LOCATION '" + loc + "'");
+  EXPECT_EQ(ids(spark_.table("t2")), range(7, 10));
+  EXPECT_EQ(spark_.sql("DESCRIBE HISTORY '" + loc + "'").count(), 5);
+
   // Time travel on a table that is not a feed.
   spark_.sql("CREATE TABLE pq USING parquet AS SELECT 1 AS id");
   std::string err = userError([&] { spark_.sql("SELECT * FROM pq VERSION AS OF 0").collect(); });

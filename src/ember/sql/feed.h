@@ -47,7 +47,9 @@ class FeedTable {
   static FeedTable forName(Session& session, const std::string& tableName);
   static bool isFeed(const std::string& path);
 
-  // The alias MERGE conditions use for the target (default: "target").
+  // The alias MERGE conditions use for the target. Without one (forPath), merge infers it
+  // from the condition: the one qualifier that is not the source's ("t" in
+  // "t.id = s.id" with a source aliased "s"), else "target". forName: the table name.
   FeedTable as(const std::string& alias) const;
   const std::string& path() const { return path_; }
 

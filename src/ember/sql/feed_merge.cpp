@@ -13,7 +13,9 @@
 //  3. one commit removing the touched files and adding the new ones (conflict checked
 //     against the version read in step 1).
 #include <algorithm>
+#include <functional>
 #include <optional>
+#include <set>
 
 #include "ember/common/errors.h"
 #include "ember/sql/column.h"
@@ -82,7 +84,7 @@ ExprPtr clauseValue(const Statement::MergeClause& c, const Field& f, const DataF
 }
 }  // namespace
 
-FeedMergeResult mergeIntoFeed(Session& s, const std::string& path, const std::string& targetAlias,
+FeedMergeResult mergeIntoFeed(Session& s, const std::string& path, const std::string& targetAliasIn,
                               const DataFrame& sourceIn, const ExprPtr& condition,
                               const std::string& conditionText,
                               const std::vector<Statement::MergeClause>& clauses) {
@@ -98,11 +100,30 @@ FeedMergeResult mergeIntoFeed(Session& s, const std::string& path, const std::st
             std::string(c.action == Statement::MergeClause::Insert ? "INSERT" : "UPDATE SET") +
             ": the target feed " + path + " has no column '" + name +
             "' (its columns: " + schema.toString() + ")");
-  // The source's qualifier (its alias); an unaliased source is called "source".
-  std::string sourceAlias;
+  // The aliases: the given ones; a missing one is inferred when the condition names
+  // exactly one other qualifier ("t.id = s.id" with only s known gives t); else "source"
+  // and "target".
+  std::string sourceAlias, targetAlias = targetAliasIn;
   for (const auto& a : sourceIn.plan()->output)
     if (!a.qualifier.empty()) sourceAlias = a.qualifier.back();
-  DataFrame source = sourceAlias.empty() ? sourceIn.alias(sourceAlias = "source") : sourceIn;
+  std::set<std::string> named;
+  std::function<void(const ExprPtr&)> visit = [&](const ExprPtr& e) {
+    if (e->kind == ExprKind::ColumnRef && !e->qualifier.empty()) named.insert(e->qualifier.back());
+    for (const auto& a : e->args) visit(a);
+  };
+  visit(condition);
+  auto other = [&](const std::string& known) {
+    std::set<std::string> rest;
+    for (const auto& q : named)
+      if (!equalsIgnoreCase(q, known)) rest.insert(q);
+    return rest.size() == 1 ? *rest.begin() : std::string();
+  };
+  if (targetAlias.empty() && !sourceAlias.empty()) targetAlias = other(sourceAlias);
+  if (targetAlias.empty()) targetAlias = "target";
+  bool sourceQualified = !sourceAlias.empty();
+  if (sourceAlias.empty() && !targetAlias.empty()) sourceAlias = other(targetAlias);
+  if (sourceAlias.empty()) sourceAlias = "source";
+  DataFrame source = sourceQualified ? sourceIn : sourceIn.alias(sourceAlias);
 
   std::vector<std::string> files;
   std::vector<int> all;

@@ -20,8 +20,8 @@ FeedTable::FeedTable(Session& session, std::string path, std::string alias)
 bool FeedTable::isFeed(const std::string& path) { return FeedLog(path).exists(); }
 
 FeedTable FeedTable::forPath(Session& session, const std::string& path) {
-  FeedLog(path).latest();  // UserError if not a feed
-  return FeedTable(session, path, "target");
+  FeedLog(path).latest();               // UserError if not a feed
+  return FeedTable(session, path, "");  // alias inferred by merge (feed_merge.cpp)
 }
 
 FeedTable FeedTable::forName(Session& session, const std::string& tableName) {

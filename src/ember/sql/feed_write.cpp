@@ -10,6 +10,7 @@
 #include "ember/common/config.h"
 #include "ember/common/errors.h"
 #include "ember/core/context.h"
+#include "ember/core/registry.h"
 #include "ember/core/task_context.h"
 #include "ember/io/file_format.h"
 #include "ember/rdd/rdd_impl.h"
@@ -105,7 +106,7 @@ Json statJson(const Value& v) {
 
 // Writes one partition to one Parquet file; the result is the FeedFile as JSON ("" for
 // an empty partition).
-class FeedWriteTask : public JobFunctionBase {
+class FeedWriteTask : public JobFunctionBase, public Registered<FeedWriteTask, JobFunctionBase> {
  public:
   FeedWriteTask(std::string dir, std::string jobId, Schema schema, FormatOptions options)
       : dir_(std::move(dir)),
@@ -170,10 +171,21 @@ class FeedWriteTask : public JobFunctionBase {
               {"stats", st}};
     return f.dump();
   }
-  const char* typeKey() const override { return "ember::sql::FeedWriteTask"; }
-  void serialize(ByteWriter&, GraphWriter&) const override {
-    throw UserError(
-        "writing feeds from executor processes is not supported yet; use a local[N] master");
+  const char* typeKey() const override { return registeredKey(); }
+  // Executors write into the feed directory directly (it must be on a file system every
+  // executor mounts); only the driver commits.
+  void serialize(ByteWriter& w, GraphWriter&) const override {
+    w.writeString(dir_);
+    w.writeString(jobId_);
+    schema_.serialize(w);
+    options_.serialize(w);
+  }
+  static std::shared_ptr<JobFunctionBase> deserialize(ByteReader& r, GraphReader&) {
+    std::string dir = r.readString();
+    std::string jobId = r.readString();
+    Schema schema = Schema::deserialize(r);
+    return std::make_shared<FeedWriteTask>(std::move(dir), std::move(jobId), std::move(schema),
+                                           FormatOptions::deserialize(r));
   }
 
  private:

@@ -391,7 +391,7 @@ Statement parseStatementRange(const std::string& sql, int begin, int end) {
     throwAt(sql, first.begin,
             "unsupported statement '" + first.text +
                 "': expected SELECT, WITH, VALUES, CREATE, INSERT, MERGE, EXPLAIN, SET, SHOW, "
-                "DESCRIBE, DROP, CACHE, UNCACHE or VACUUM");
+                "DESCRIBE, DROP, CACHE or UNCACHE");
   }
   if (!c.atEnd()) c.error("unexpected input");
   return s;
