@@ -75,6 +75,9 @@ class TpchTest : public ::testing::TestWithParam<int> {
     c.set("ember.master", "local[2]");
     c.set("ember.ui.showConsoleProgress", "false");
     c.set("ember.ui.enabled", "false");
+    // Every stage goes through plan serialisation, as it does on a cluster's executors
+    // (plan_serde.h): the 22 queries also check that shipping plans loses nothing.
+    c.set("ember.test.serializeTasks", "true");
     ctx_ = new Context(c);
     spark_ = new Session(*ctx_);
     spark_->setConf("ember.sql.shuffle.partitions", "4");

@@ -6,6 +6,7 @@
 #include "ember/columnar/column_ops.h"
 #include "ember/common/errors.h"
 #include "ember/common/hash.h"
+#include "ember/core/broadcast.h"
 #include "ember/core/context.h"
 #include "ember/core/task_context.h"
 #include "ember/io/file_listing.h"
@@ -100,6 +101,9 @@ LocalTableExec::LocalTableExec(std::vector<BatchPtr> batches, std::vector<Attrib
                                int partitions)
     : batches_(std::move(batches)), partitions_(std::max(1, partitions)) {
   output = std::move(out);
+}
+LocalTableExec::~LocalTableExec() {
+  if (broadcastId_ != 0) BroadcastManager::global().remove(broadcastId_);
 }
 std::string LocalTableExec::describe() const { return "LocalTableScan [" + attrList(output) + "]"; }
 StreamPtr LocalTableExec::execute(int partition, TaskContext&) const {

@@ -1,6 +1,7 @@
 #include "ember/sql/exec_exchange.h"
 
 #include "ember/columnar/column_ops.h"
+#include "ember/core/broadcast.h"
 #include "ember/core/context.h"
 #include "ember/rdd/actions.h"
 #include "ember/rdd/rdd.h"
@@ -9,6 +10,7 @@
 #include "ember/rdd/shuffled_rdd.h"
 #include "ember/rdd/spill.h"
 #include "ember/shuffle/shuffle_files.h"
+#include "ember/sql/plan_serde.h"
 #include "ember/storage/disk_manager.h"
 #include "ember/storage/memory_manager.h"
 
@@ -30,8 +32,8 @@ class StreamIterator : public Iterator<BatchPtr> {
 
 // An RDD whose partition p is root->execute(p). Its dependencies are the shuffles of
 // the exchanges inside the subtree (stopping at them), so the DAG scheduler runs their
-// map stages first.
-class PlanRDD : public RDDImpl<BatchPtr> {
+// map stages first. Shipped as the subtree itself (plan_serde.h).
+class PlanRDD : public RDDImpl<BatchPtr>, public Registered<PlanRDD, RDDBase> {
  public:
   PlanRDD(Context* ctx, Info info, PhysicalPtr root)
       : RDDImpl<BatchPtr>(ctx, std::move(info)), root_(std::move(root)) {
@@ -40,12 +42,12 @@ class PlanRDD : public RDDImpl<BatchPtr> {
     setDependencies(std::move(deps));
   }
   std::string className() const override { return "SQLPlanRDD"; }
-  const char* typeKey() const override { return "ember::sql::PlanRDD"; }
-  void serializePayload(ByteWriter&, GraphWriter&) const override {
-    throw UserError(
-        "SQL and DataFrame queries cannot be shipped to executor processes yet (physical plan "
-        "serialisation is "
-        "not implemented); run them with a local[N] master and without ember.test.serializeTasks");
+  const char* typeKey() const override { return registeredKey(); }
+  void serializePayload(ByteWriter& w, GraphWriter&) const override {
+    writePhysicalPlan(w, *root_);
+  }
+  static std::shared_ptr<RDDBase> deserialize(ByteReader& r, GraphReader& g) {
+    return std::make_shared<PlanRDD>(nullptr, g.currentInfo(), readPhysicalPlan(r));
   }
   IterPtr<BatchPtr> compute(int partition, TaskContext& ctx) const override {
     return std::make_unique<StreamIterator>(root_->execute(partition, ctx));
@@ -68,15 +70,22 @@ struct CollectBatches {
 }  // namespace
 
 // ---- map side ----
-class BatchShuffleDependency : public ShuffleDependencyBase {
+// Routes the rows of the map stage's partitions to reduce partitions. The key
+// expressions are kept in their logical form (bound to the parent's output) so the
+// dependency can be shipped and re-bound on an executor.
+class BatchShuffleDependency : public ShuffleDependencyBase,
+                               public Registered<BatchShuffleDependency, ShuffleDependencyBase> {
  public:
   BatchShuffleDependency(std::shared_ptr<RDDImpl<BatchPtr>> parent, int shuffleId, int numMaps,
                          int numPartitions, ShuffleExchangeExec::Kind kind,
-                         std::vector<PhysicalExprPtr> keys)
+                         std::vector<ExprPtr> keys, std::vector<Attribute> input)
       : ShuffleDependencyBase(parent, shuffleId, numMaps, numPartitions),
         parent_(std::move(parent)),
         kind_(kind),
-        keys_(std::move(keys)) {}
+        keyExprs_(std::move(keys)),
+        input_(std::move(input)) {
+    for (const auto& k : keyExprs_) keys_.push_back(PhysicalExpr::compile(k, input_));
+  }
 
   MapStatus runMapTask(int mapId, TaskContext& ctx) const override {
     auto it = parent_->iterator(mapId, ctx);
@@ -141,10 +150,29 @@ class BatchShuffleDependency : public ShuffleDependencyBase {
     return st;
   }
 
-  const char* typeKey() const override { return "ember::sql::BatchShuffleDependency"; }
-  void serialize(ByteWriter&, GraphWriter&) const override {
-    throw UserError(
-        "SQL shuffles cannot be shipped to executor processes yet; use a local[N] master");
+  const char* typeKey() const override { return registeredKey(); }
+  void serialize(ByteWriter& w, GraphWriter& g) const override {
+    g.writeRdd(*parent_);
+    w.writeVarint(static_cast<uint64_t>(shuffleId_));
+    w.writeVarint(static_cast<uint64_t>(numMaps_));
+    w.writeVarint(static_cast<uint64_t>(numPartitions_));
+    w.writeRaw<uint8_t>(static_cast<uint8_t>(kind_));
+    w.writeVarint(keyExprs_.size());
+    for (const auto& k : keyExprs_) writeExpr(w, k);
+    writeAttributes(w, input_);
+  }
+  static std::shared_ptr<ShuffleDependencyBase> deserialize(ByteReader& r, GraphReader& g) {
+    auto parent = g.readRddAs<RDDImpl<BatchPtr>>();
+    int shuffleId = static_cast<int>(r.readVarint());
+    int numMaps = static_cast<int>(r.readVarint());
+    int numPartitions = static_cast<int>(r.readVarint());
+    auto kind = static_cast<ShuffleExchangeExec::Kind>(r.readRaw<uint8_t>());
+    std::vector<ExprPtr> keys(r.readVarint());
+    for (auto& k : keys) k = readExpr(r);
+    auto input = readAttributes(r);
+    return std::make_shared<BatchShuffleDependency>(std::move(parent), shuffleId, numMaps,
+                                                    numPartitions, kind, std::move(keys),
+                                                    std::move(input));
   }
 
  private:
@@ -174,7 +202,9 @@ class BatchShuffleDependency : public ShuffleDependencyBase {
 
   std::shared_ptr<RDDImpl<BatchPtr>> parent_;
   ShuffleExchangeExec::Kind kind_;
-  std::vector<PhysicalExprPtr> keys_;
+  std::vector<ExprPtr> keyExprs_;
+  std::vector<Attribute> input_;
+  std::vector<PhysicalExprPtr> keys_;  // keyExprs_ bound to input_
 };
 
 std::shared_ptr<RDDBase> makePlanRdd(Context& ctx, const PhysicalPtr& root,
@@ -197,6 +227,17 @@ ShuffleExchangeExec::ShuffleExchangeExec(PhysicalPtr child, Kind kind, std::vect
   children = {std::move(child)};
 }
 
+ShuffleExchangeExec::ShuffleExchangeExec(std::vector<Attribute> out, Kind kind,
+                                         std::vector<ExprPtr> keys, int numPartitions,
+                                         int shuffleId, int numMaps)
+    : kind_(kind),
+      keys_(std::move(keys)),
+      numPartitions_(numPartitions),
+      shuffleId_(shuffleId),
+      numMaps_(numMaps) {
+  output = std::move(out);
+}
+
 std::string ShuffleExchangeExec::describe() const {
   if (kind_ == Kind::Single) return "Exchange SinglePartition";
   if (kind_ == Kind::RoundRobin)
@@ -209,17 +250,16 @@ std::string ShuffleExchangeExec::describe() const {
 void ShuffleExchangeExec::prepare(Context& ctx) {
   PhysicalNode::prepare(ctx);
   mapRdd_ = makePlanRdd(ctx, children[0], "Exchange");
-  std::vector<PhysicalExprPtr> keys;
-  for (const auto& k : keys_) keys.push_back(PhysicalExpr::compile(k, children[0]->output));
-  int shuffleId = ctx.newShuffleId();
+  shuffleId_ = ctx.newShuffleId();
+  numMaps_ = children[0]->numPartitions();
   dep_ = std::make_shared<BatchShuffleDependency>(
-      std::static_pointer_cast<RDDImpl<BatchPtr>>(mapRdd_), shuffleId, children[0]->numPartitions(),
-      numPartitions_, kind_, std::move(keys));
-  ctx.trackShuffle(*mapRdd_, shuffleId);
+      std::static_pointer_cast<RDDImpl<BatchPtr>>(mapRdd_), shuffleId_, numMaps_, numPartitions_,
+      kind_, keys_, children[0]->output);
+  ctx.trackShuffle(*mapRdd_, shuffleId_);
 }
 
 void ShuffleExchangeExec::shuffleDependencies(std::vector<std::shared_ptr<Dependency>>& out) const {
-  out.push_back(dep_);
+  if (dep_) out.push_back(dep_);  // null on executors, which only read the shuffle
 }
 
 namespace {
@@ -241,8 +281,7 @@ class ShuffleReadStream : public BatchStream {
 }  // namespace
 
 StreamPtr ShuffleExchangeExec::execute(int partition, TaskContext& ctx) const {
-  return instrument(std::make_unique<ShuffleReadStream>(ctx, dep_->shuffleId(),
-                                                        dep_->numMapPartitions(), partition),
+  return instrument(std::make_unique<ShuffleReadStream>(ctx, shuffleId_, numMaps_, partition),
                     *this);
 }
 
@@ -261,7 +300,33 @@ void BroadcastExchangeExec::prepare(Context& ctx) {
   metrics_.rows += data_->numRows;
 }
 
-StreamPtr BroadcastExchangeExec::execute(int, TaskContext&) const { return streamOf({data_}); }
+BroadcastExchangeExec::BroadcastExchangeExec(std::vector<Attribute> out, int64_t broadcastId)
+    : broadcastId_(broadcastId) {
+  output = std::move(out);
+}
+
+BroadcastExchangeExec::~BroadcastExchangeExec() {
+  if (ownsBroadcast_) BroadcastManager::global().remove(broadcastId_);
+}
+
+int64_t BroadcastExchangeExec::broadcastId() const {
+  std::lock_guard lock(mutex_);
+  if (broadcastId_ == 0) {
+    EMBER_CHECK(data_ != nullptr, "shipping a broadcast exchange that was not prepared");
+    std::string bytes;
+    ByteWriter w(&bytes);
+    Serde<BatchPtr>::write(w, data_);
+    broadcastId_ = BroadcastManager::global().add(std::move(bytes), std::make_shared<BatchPtr>(data_));
+    ownsBroadcast_ = true;
+  }
+  return broadcastId_;
+}
+
+StreamPtr BroadcastExchangeExec::execute(int, TaskContext&) const {
+  if (data_) return streamOf({data_});
+  // An executor's copy: the table arrives once per process through the broadcast.
+  return streamOf({Broadcast<BatchPtr>(broadcastId_).value()});
+}
 
 std::vector<std::vector<BatchPtr>> runPlan(Context& ctx, const PhysicalPtr& root,
                                            const std::string& callSite,

@@ -6,6 +6,8 @@
 // batches for the scheduler.
 #pragma once
 
+#include <mutex>
+
 #include "ember/core/rdd_base.h"
 #include "ember/sql/exec_ops.h"
 
@@ -14,9 +16,15 @@ namespace ember::sql {
 class BatchShuffleDependency;
 
 class ShuffleExchangeExec : public PhysicalNode {
+  friend struct PlanSerde;
+
  public:
   enum class Kind : uint8_t { Hash, Single, RoundRobin };
   ShuffleExchangeExec(PhysicalPtr child, Kind kind, std::vector<ExprPtr> keys, int numPartitions);
+  // The reduce side only, as an executor rebuilds it: reads shuffle `shuffleId` written
+  // by `numMaps` map tasks (the map side is a separate stage with its own payload).
+  ShuffleExchangeExec(std::vector<Attribute> out, Kind kind, std::vector<ExprPtr> keys,
+                      int numPartitions, int shuffleId, int numMaps);
   std::string describe() const override;
   int numPartitions() const override { return numPartitions_; }
   void prepare(Context& ctx) override;
@@ -30,13 +38,19 @@ class ShuffleExchangeExec : public PhysicalNode {
   Kind kind_;
   std::vector<ExprPtr> keys_;
   int numPartitions_;
-  std::shared_ptr<BatchShuffleDependency> dep_;
+  int shuffleId_ = -1, numMaps_ = 0;                // set by prepare() or the reader ctor
+  std::shared_ptr<BatchShuffleDependency> dep_;  // driver only
   std::shared_ptr<RDDBase> mapRdd_;  // keeps the map side (and its shuffle files) alive
 };
 
 class BroadcastExchangeExec : public PhysicalNode {
+  friend struct PlanSerde;
+
  public:
   explicit BroadcastExchangeExec(PhysicalPtr child);
+  // As an executor rebuilds it: the data comes from broadcast variable `broadcastId`.
+  BroadcastExchangeExec(std::vector<Attribute> out, int64_t broadcastId);
+  ~BroadcastExchangeExec() override;
   std::string describe() const override { return "BroadcastExchange"; }
   int numPartitions() const override { return 1; }
   void prepare(Context& ctx) override;
@@ -44,7 +58,14 @@ class BroadcastExchangeExec : public PhysicalNode {
   void shuffleDependencies(std::vector<std::shared_ptr<Dependency>>&) const override {}
 
  private:
-  BatchPtr data_;
+  // The id of a broadcast variable holding data_, created the first time the plan is
+  // shipped (local mode never pays for serialising the table).
+  int64_t broadcastId() const;
+
+  BatchPtr data_;  // driver: filled by prepare(); executor: null until first use
+  mutable std::mutex mutex_;
+  mutable int64_t broadcastId_ = 0;
+  mutable bool ownsBroadcast_ = false;
 };
 
 // Runs `root` over its partitions as a job; returns the batches of each partition in

@@ -38,6 +38,7 @@ class BatchStream {
 };
 using StreamPtr = std::unique_ptr<BatchStream>;
 
+struct PlanSerde;  // plan_serde.cpp: ships physical plans to executors
 class PhysicalNode;
 using PhysicalPtr = std::shared_ptr<PhysicalNode>;
 

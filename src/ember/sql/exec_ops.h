@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,11 @@ namespace ember::sql {
 
 // In-memory rows, spread over `partitions` partitions.
 class LocalTableExec : public PhysicalNode {
+  friend struct PlanSerde;  // ships the operator to executors (plan_serde.cpp)
+
  public:
   LocalTableExec(std::vector<BatchPtr> batches, std::vector<Attribute> out, int partitions);
+  ~LocalTableExec() override;
   std::string describe() const override;
   int numPartitions() const override { return partitions_; }
   StreamPtr execute(int partition, TaskContext& ctx) const override;
@@ -24,12 +28,18 @@ class LocalTableExec : public PhysicalNode {
  private:
   std::vector<BatchPtr> batches_;
   int partitions_;
+  // Set when a large table is first shipped as a broadcast variable (plan_serde.cpp);
+  // the node owns that variable and frees it when it dies.
+  mutable std::mutex shipMutex_;
+  mutable int64_t broadcastId_ = 0;
 };
 
 // Files through a format: one partition per split. Produces `projection` columns of the
 // data schema; `filters` are pushed into the reader (it may skip row groups), the
 // engine still applies the full condition above.
 class FileScanExec : public PhysicalNode {
+  friend struct PlanSerde;  // ships the operator to executors (plan_serde.cpp)
+
  public:
   FileScanExec(std::shared_ptr<const FileSource> source, Schema dataSchema,
                std::vector<int> projection, std::vector<ColumnPredicate> filters,
@@ -51,6 +61,8 @@ class FileScanExec : public PhysicalNode {
 };
 
 class FilterExec : public PhysicalNode {
+  friend struct PlanSerde;  // ships the operator to executors (plan_serde.cpp)
+
  public:
   FilterExec(PhysicalPtr child, ExprPtr condition);
   std::string describe() const override;
@@ -62,6 +74,8 @@ class FilterExec : public PhysicalNode {
 };
 
 class ProjectExec : public PhysicalNode {
+  friend struct PlanSerde;  // ships the operator to executors (plan_serde.cpp)
+
  public:
   ProjectExec(PhysicalPtr child, std::vector<ExprPtr> exprs);
   std::string describe() const override;
@@ -75,6 +89,8 @@ class ProjectExec : public PhysicalNode {
 // Per partition: at most `limit` rows after skipping `offset` (a global limit runs on a
 // single partition, after an exchange).
 class LimitExec : public PhysicalNode {
+  friend struct PlanSerde;  // ships the operator to executors (plan_serde.cpp)
+
  public:
   LimitExec(PhysicalPtr child, int64_t limit, int64_t offset);
   std::string describe() const override;
@@ -86,6 +102,8 @@ class LimitExec : public PhysicalNode {
 
 // Partitions of all children, one after another.
 class UnionExec : public PhysicalNode {
+  friend struct PlanSerde;  // ships the operator to executors (plan_serde.cpp)
+
  public:
   UnionExec(std::vector<PhysicalPtr> children, std::vector<Attribute> out);
   std::string describe() const override { return "Union"; }
@@ -94,6 +112,8 @@ class UnionExec : public PhysicalNode {
 };
 
 class SampleExec : public PhysicalNode {
+  friend struct PlanSerde;  // ships the operator to executors (plan_serde.cpp)
+
  public:
   SampleExec(PhysicalPtr child, double fraction, uint64_t seed);
   std::string describe() const override;
@@ -109,12 +129,15 @@ class SampleExec : public PhysicalNode {
 // with DISTINCT aggregates). Output of Final/Complete: keys then aggregate results, as
 // `output` lists them (the planner projects the select list above).
 class HashAggregateExec : public PhysicalNode {
+  friend struct PlanSerde;  // ships the operator to executors (plan_serde.cpp)
+
  public:
   enum class Mode { Partial, Final, Complete };
   struct AggSpec {
     AggregateFunctionPtr fn;
     std::vector<ExprPtr> args;  // Partial/Complete: over the child's output
     ExprPtr filter;             // FILTER (WHERE ...), may be null
+    bool distinct = false;      // fn was bound with DISTINCT (to rebind it on executors)
   };
   HashAggregateExec(PhysicalPtr child, Mode mode, std::vector<ExprPtr> keys,
                     std::vector<AggSpec> aggs, std::vector<Attribute> out);
@@ -135,6 +158,8 @@ class HashAggregateExec : public PhysicalNode {
 // Hash join: builds a table over the build side's partition (or a broadcast), probes
 // with the other side's stream. Equi-keys + optional residual condition.
 class HashJoinExec : public PhysicalNode {
+  friend struct PlanSerde;  // ships the operator to executors (plan_serde.cpp)
+
  public:
   enum class BuildSide { Left, Right };
   HashJoinExec(PhysicalPtr left, PhysicalPtr right, JoinType type, std::vector<ExprPtr> leftKeys,
@@ -158,6 +183,8 @@ class HashJoinExec : public PhysicalNode {
 // Joins without equi-keys: every pair of (streamed left row, broadcast right row),
 // filtered by the condition. Used for cross joins and non-equi conditions.
 class NestedLoopJoinExec : public PhysicalNode {
+  friend struct PlanSerde;  // ships the operator to executors (plan_serde.cpp)
+
  public:
   NestedLoopJoinExec(PhysicalPtr left, PhysicalPtr right, JoinType type, ExprPtr condition,
                      std::vector<Attribute> out);
@@ -173,6 +200,8 @@ class NestedLoopJoinExec : public PhysicalNode {
 
 // Sorts each partition (limit >= 0: keeps only the first `limit` rows: top-N).
 class SortExec : public PhysicalNode {
+  friend struct PlanSerde;  // ships the operator to executors (plan_serde.cpp)
+
  public:
   SortExec(PhysicalPtr child, std::vector<SortKey> keys, int64_t limit = -1);
   std::string describe() const override;
@@ -188,6 +217,8 @@ class SortExec : public PhysicalNode {
 // Window functions over partitions of rows (the input is already exchanged by the
 // partition keys; this operator sorts by partition + order keys).
 class WindowExec : public PhysicalNode {
+  friend struct PlanSerde;  // ships the operator to executors (plan_serde.cpp)
+
  public:
   WindowExec(PhysicalPtr child, std::vector<ExprPtr> windowExprs, std::vector<Attribute> out);
   std::string describe() const override;

@@ -192,6 +192,7 @@ class Planner {
       std::vector<DataType> types;
       for (const auto& a : s.args) types.push_back(a->type);
       s.fn = bindAggregate(c->name, types, c->distinct);
+      s.distinct = c->distinct;
       distinct = distinct || (c->distinct && s.fn->stateTypes().empty());
       specs.push_back(s);
     }

@@ -6,6 +6,7 @@
 
 #include "ember/common/errors.h"
 #include "ember/core/context.h"
+#include "ember/core/registry.h"
 #include "ember/core/task_context.h"
 #include "ember/io/file_format.h"
 #include "ember/io/output_commit.h"
@@ -22,7 +23,7 @@ namespace ember::sql {
 namespace {
 // A result task: writes its partition's batches to the attempt's part file and commits
 // it; the result is the row count.
-class WriteTask : public JobFunctionBase {
+class WriteTask : public JobFunctionBase, public Registered<WriteTask, JobFunctionBase> {
  public:
   WriteTask(std::string format, Schema schema, FormatOptions options,
             DirectoryOutputCommitter committer)
@@ -60,10 +61,21 @@ class WriteTask : public JobFunctionBase {
     w.writeRaw<int64_t>(rows);
     return out;
   }
-  const char* typeKey() const override { return "ember::sql::WriteTask"; }
-  void serialize(ByteWriter&, GraphWriter&) const override {
-    throw UserError(
-        "writing DataFrames from executor processes is not supported yet; use a local[N] master");
+  const char* typeKey() const override { return registeredKey(); }
+  // Executors write through the same committer (the output must be on a file system
+  // every executor mounts, as with Spark).
+  void serialize(ByteWriter& w, GraphWriter&) const override {
+    w.writeString(format_);
+    schema_.serialize(w);
+    options_.serialize(w);
+    committer_.serialize(w);
+  }
+  static std::shared_ptr<JobFunctionBase> deserialize(ByteReader& r, GraphReader&) {
+    std::string format = r.readString();
+    Schema schema = Schema::deserialize(r);
+    FormatOptions options = FormatOptions::deserialize(r);
+    return std::make_shared<WriteTask>(std::move(format), std::move(schema), std::move(options),
+                                       DirectoryOutputCommitter::deserialize(r));
   }
 
  private:
