@@ -138,6 +138,41 @@ TEST_F(FeedTest, FailedJobMidWriteLeavesFeedUnchanged) {
   EXPECT_EQ(ids(spark_.read().format("feed").load(p)), range(0, 5));
 }
 
+// The commit primitive itself: two threads race to publish each of 100 versions.
+TEST(FeedLogRace, ExactlyOneWriterWinsEachVersion) {
+  std::string dir =
+      (fs::temp_directory_path() / ("ember-feed-race-" + std::to_string(::getpid()))).string();
+  fs::remove_all(dir);
+  FeedLog log(dir);
+  constexpr int64_t kVersions = 100;
+  std::atomic<int> wins[2] = {0, 0};
+  auto racer = [&](int id) {
+    for (int64_t v = 0; v < kVersions; ++v) {
+      FeedCommit c;
+      c.version = v;
+      c.operation = "racer" + std::to_string(id);
+      c.schema = Schema({{"id", DataType::int64()}});
+      c.added.push_back({"file-" + std::to_string(v) + "-" + std::to_string(id), 1, 1, "{}"});
+      if (log.tryCommit(c, 0)) ++wins[id];
+    }
+  };
+  std::thread a(racer, 0), b(racer, 1);
+  a.join();
+  b.join();
+  EXPECT_EQ(wins[0] + wins[1], kVersions);
+  EXPECT_EQ(log.latestVersion(), kVersions - 1);
+  // Every version file is complete and names exactly one writer's file.
+  for (int64_t v = 0; v < kVersions; ++v) {
+    FeedCommit c = log.readCommit(v);
+    ASSERT_EQ(c.added.size(), 1u);
+    EXPECT_EQ(c.added[0].path, "file-" + std::to_string(v) + "-" + c.operation.substr(5));
+  }
+  EXPECT_EQ(log.latest().files.size(), static_cast<size_t>(kVersions));
+  for (const auto& e : fs::directory_iterator(log.logDir()))
+    EXPECT_NE(e.path().filename().string().rfind(".tmp-", 0), 0u) << "temporary file left";
+  fs::remove_all(dir);
+}
+
 // Write tasks ship to executors as serialised tasks (the path every cluster write takes).
 TEST(FeedSerializedTasks, WriteAndMergeThroughSerializedTasks) {
   Config c = FeedTest::conf();

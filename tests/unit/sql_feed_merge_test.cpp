@@ -34,10 +34,17 @@ TEST_F(FeedMergeTest, SqlUpsertWithUpdateDeleteInsert) {
       "WHEN MATCHED AND s.del THEN DELETE "
       "WHEN MATCHED THEN UPDATE SET v = concat(t.v, s.v) "
       "WHEN NOT MATCHED AND NOT s.del THEN INSERT (id, v) VALUES (s.id, s.v)");
-  EXPECT_EQ(res.collect()[0][0].asInt64(), 1);  // committed version
+  // num_affected_rows, num_updated_rows, num_deleted_rows, num_inserted_rows, version.
+  auto m = res.collect().at(0);
+  EXPECT_EQ(m[0].asInt64(), 3);
+  EXPECT_EQ(m[1].asInt64(), 1);
+  EXPECT_EQ(m[2].asInt64(), 1);
+  EXPECT_EQ(m[3].asInt64(), 1);
+  EXPECT_EQ(m[4].asInt64(), 1);
   EXPECT_EQ(pairs(spark_.table("t")), (std::vector<std::string>{"1:a", "2:bB", "4:d", "5:E"}));
   auto h = FeedTable::forName(spark_, "t").history();
   EXPECT_EQ(h[0].operation, "MERGE");
+  EXPECT_EQ(h[0].metrics.at("numTargetRowsDeleted"), 1);
   EXPECT_EQ(h[0].readVersion, 0);
   EXPECT_NE(h[0].parameters.at("predicate").find("id"), std::string::npos);
   // The previous version is untouched (time travel).
@@ -78,7 +85,12 @@ TEST_F(FeedMergeTest, DataFrameBuilder) {
                .whenNotMatchedInsertAll()
                .execute();
   EXPECT_EQ(r.version, 1);
-  EXPECT_EQ(r.numTargetFilesAdded > 0, true);
+  EXPECT_GT(r.numTargetFilesAdded, 0);
+  EXPECT_EQ(r.numTargetRowsUpdated, 1);
+  EXPECT_EQ(r.numTargetRowsDeleted, 1);
+  EXPECT_EQ(r.numTargetRowsInserted, 1);
+  EXPECT_EQ(r.numOutputRows,
+            r.numTargetRowsUpdated + r.numTargetRowsInserted + r.numTargetRowsCopied);
   EXPECT_EQ(pairs(spark_.table("t")), (std::vector<std::string>{"1:ONE", "2:b", "4:d", "7:seven"}));
   // whenMatchedUpdateAll + whenNotMatchedInsert with a subset of columns (the rest NULL).
   FeedTable::forName(spark_, "t")  // an unaliased source gets the other qualifier, s

@@ -37,6 +37,13 @@ struct FeedMergeResult {
   int64_t numTargetFilesRemoved = 0;
   int64_t numTargetFilesAdded = 0;
   int64_t numOutputRows = 0;  // rows in the added files
+  int64_t numTargetRowsUpdated = 0;
+  int64_t numTargetRowsDeleted = 0;
+  int64_t numTargetRowsInserted = 0;
+  int64_t numTargetRowsCopied = 0;  // unchanged rows rewritten with their file
+  int64_t numAffectedRows() const {
+    return numTargetRowsUpdated + numTargetRowsDeleted + numTargetRowsInserted;
+  }
 };
 
 class FeedTable {

@@ -40,8 +40,26 @@ int64_t feedVersionReadBy(const PlanPtr& plan, const std::string& canonicalPath)
 // Runs a job writing df's partitions as new Parquet data files (unique names) into the
 // feed directory `path`; returns them (empty partitions write no file). Nothing is
 // committed: until a log entry names them the files are invisible (VACUUM removes them).
+// With `tagCounts`, df's last column is an int tag that is counted per value into
+// *tagCounts and not written (MERGE's metrics).
 std::vector<FeedFile> writeFeedDataFiles(const DataFrame& df, const std::string& path,
-                                         const std::map<std::string, std::string>& options);
+                                         const std::map<std::string, std::string>& options,
+                                         std::map<int64_t, int64_t>* tagCounts = nullptr);
+
+// Min, max (numbers, strings, dates, timestamps, decimals) and null count per column of
+// the batches written to one data file; toJson() gives the log's "stats" object. Used by
+// one task at a time.
+class FeedFileStats {
+ public:
+  explicit FeedFileStats(const Schema& schema);
+  ~FeedFileStats();
+  void add(const Batch& b);  // b's first schema.size() columns
+  std::string toJson() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Publishes c as version c.readVersion + 1. If another writer published that version
 // first: a blind append (c.blindAppend) retries at the next version when the winner kept

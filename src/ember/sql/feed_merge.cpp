@@ -14,6 +14,7 @@
 //     against the version read in step 1).
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -199,6 +200,7 @@ FeedMergeResult mergeIntoFeed(Session& s, const std::string& path, const std::st
       branches.push_back(old);
       cols.push_back(as(branches.size() == 1 ? old : caseWhen(branches), f.name));
     }
+    cols.push_back(col(kActionCol));  // the tag the write job counts (metrics)
     output = acted.filter(keep).select(cols);
   }
   if (anyNotMatched) {
@@ -224,6 +226,7 @@ FeedMergeResult mergeIntoFeed(Session& s, const std::string& path, const std::st
       branches.push_back(sql::lit(Value::null(f.type)));
       cols.push_back(as(cast(caseWhen(branches), f.type), f.name));
     }
+    cols.push_back(col(kActionCol));
     DataFrame inserted = acted.filter(ne(col(kActionCol), lit(0))).select(cols);
     output = output ? output->union_(inserted) : inserted;
   }
@@ -239,11 +242,31 @@ FeedMergeResult mergeIntoFeed(Session& s, const std::string& path, const std::st
   c.readVersion = snap.version;
   c.schema = schema;
   for (int i : touched) c.removed.push_back(snap.files.at(files[static_cast<size_t>(i)]));
-  c.added = writeFeedDataFiles(*output, dir, {});
+  // Rows written per clause (tag i + 1) and copied unchanged (tag 0); deleted rows are
+  // the touched files' rows that were neither.
+  std::map<int64_t, int64_t> tags;
+  c.added = writeFeedDataFiles(*output, dir, {}, &tags);
   if (c.added.empty() && c.removed.empty()) return result;
   result.numTargetFilesRemoved = static_cast<int64_t>(c.removed.size());
   result.numTargetFilesAdded = static_cast<int64_t>(c.added.size());
   for (const auto& f : c.added) result.numOutputRows += f.rows;
+  int64_t touchedRows = 0;
+  for (const auto& f : c.removed) touchedRows += f.rows;
+  for (const auto& [tag, n] : tags) {
+    if (tag == 0) {
+      result.numTargetRowsCopied += n;
+    } else if (clauses.at(static_cast<size_t>(tag - 1)).action == Statement::MergeClause::Insert) {
+      result.numTargetRowsInserted += n;
+    } else {
+      result.numTargetRowsUpdated += n;
+    }
+  }
+  result.numTargetRowsDeleted =
+      touchedRows - result.numTargetRowsUpdated - result.numTargetRowsCopied;
+  c.metrics["numTargetRowsInserted"] = result.numTargetRowsInserted;
+  c.metrics["numTargetRowsUpdated"] = result.numTargetRowsUpdated;
+  c.metrics["numTargetRowsDeleted"] = result.numTargetRowsDeleted;
+  c.metrics["numTargetRowsCopied"] = result.numTargetRowsCopied;
   result.version = commitFeed(s, dir, c);
   return result;
 }

@@ -42,77 +42,17 @@ const bool kKeysRegistered = [] {
   return true;
 }();
 
-// Running min/max/null count of one column, for the log's per-file stats.
-struct ColumnStats {
-  bool supported = false;
-  bool any = false;
-  Value min, max;
-  int64_t nulls = 0;
-};
-
-int compareValues(const Value& a, const Value& b) {
-  switch (a.type().id()) {
-    case TypeId::Float32:
-    case TypeId::Float64: {
-      double x = a.asDouble(), y = b.asDouble();
-      return x < y ? -1 : (x > y ? 1 : 0);
-    }
-    case TypeId::Decimal:
-      return a.asInt128() < b.asInt128() ? -1 : (a.asInt128() > b.asInt128() ? 1 : 0);
-    case TypeId::String:
-      return a.asString().compare(b.asString());
-    default:
-      return a.asInt64() < b.asInt64() ? -1 : (a.asInt64() > b.asInt64() ? 1 : 0);
-  }
-}
-
-bool statsSupported(const DataType& t) {
-  switch (t.id()) {
-    case TypeId::Boolean:
-    case TypeId::Int8:
-    case TypeId::Int16:
-    case TypeId::Int32:
-    case TypeId::Int64:
-    case TypeId::Float32:
-    case TypeId::Float64:
-    case TypeId::Decimal:
-    case TypeId::String:
-    case TypeId::Date:
-    case TypeId::Timestamp:
-      return true;
-    default:
-      return false;
-  }
-}
-
-Json statJson(const Value& v) {
-  switch (v.type().id()) {
-    case TypeId::Int8:
-    case TypeId::Int16:
-    case TypeId::Int32:
-    case TypeId::Int64:
-      return v.asInt64();
-    case TypeId::Float32:
-    case TypeId::Float64:
-      return std::isfinite(v.asDouble()) ? Json(v.asDouble()) : Json(v.toString());
-    case TypeId::Boolean:
-      return v.asBool();
-    case TypeId::String:
-      return v.asString();
-    default:
-      return v.toString();
-  }
-}
-
 // Writes one partition to one Parquet file; the result is the FeedFile as JSON ("" for
 // an empty partition).
 class FeedWriteTask : public JobFunctionBase, public Registered<FeedWriteTask, JobFunctionBase> {
  public:
-  FeedWriteTask(std::string dir, std::string jobId, Schema schema, FormatOptions options)
+  FeedWriteTask(std::string dir, std::string jobId, Schema schema, FormatOptions options,
+                bool tagged)
       : dir_(std::move(dir)),
         jobId_(std::move(jobId)),
         schema_(std::move(schema)),
-        options_(std::move(options)) {}
+        options_(std::move(options)),
+        tagged_(tagged) {}
 
   std::string run(RDDBase& rdd, int partition, TaskContext& ctx) const override {
     auto* typed = dynamic_cast<RDDImpl<BatchPtr>*>(&rdd);
@@ -125,9 +65,8 @@ class FeedWriteTask : public JobFunctionBase, public Registered<FeedWriteTask, J
     std::string name = std::string("part-") + part + "-" + jobId_ + "-a" +
                        std::to_string(ctx.attemptNumber()) + parquet.fileExtension(options_);
     std::string path = dir_ + "/" + name;
-    std::vector<ColumnStats> stats(schema_.size());
-    for (size_t c = 0; c < schema_.size(); ++c)
-      stats[c].supported = statsSupported(schema_.field(c).type);
+    FeedFileStats stats(schema_);
+    std::map<int64_t, int64_t> tags;
     int64_t rows = 0;
     std::unique_ptr<BatchWriter> writer;
     auto it = typed->iterator(partition, ctx);
@@ -135,41 +74,29 @@ class FeedWriteTask : public JobFunctionBase, public Registered<FeedWriteTask, J
     while (it->next(b)) {
       ctx.checkInterrupted();
       if (b->numRows == 0) continue;
+      if (tagged_) {
+        // The last column is a tag to count (MERGE's clause per row), not data.
+        const Column& tag = *b->columns.back();
+        for (int64_t r = 0; r < b->numRows; ++r) ++tags[tag.valueAt<int32_t>(r)];
+        b = std::make_shared<Batch>(
+            std::vector<ColumnPtr>(b->columns.begin(), b->columns.end() - 1), b->numRows);
+      }
       if (!writer) writer = parquet.createWriter(path, schema_, options_);
       writer->write(*b);
       rows += b->numRows;
-      for (size_t c = 0; c < stats.size(); ++c) {
-        ColumnStats& s = stats[c];
-        const Column& column = *b->columns[c];
-        s.nulls += column.nullCount();
-        if (!s.supported) continue;
-        for (int64_t r = 0; r < b->numRows; ++r) {
-          if (column.isNull(r)) continue;
-          Value v = Value::fromColumn(column, r);
-          if (!s.any || compareValues(v, s.min) < 0) s.min = v;
-          if (!s.any || compareValues(v, s.max) > 0) s.max = v;
-          s.any = true;
-        }
-      }
+      stats.add(*b);
     }
-    if (!writer) return "";
+    Json out = {{"tags", Json::object()}};
+    for (const auto& [t, n] : tags) out["tags"][std::to_string(t)] = n;
+    if (!writer) return out.dump();
     writer->close();
     ctx.metrics().recordsWritten += rows;
     ctx.metrics().bytesWritten += static_cast<int64_t>(writer->bytesWritten());
-    Json st = Json::object();
-    for (size_t c = 0; c < stats.size(); ++c) {
-      Json one = {{"nullCount", stats[c].nulls}};
-      if (stats[c].any) {
-        one["min"] = statJson(stats[c].min);
-        one["max"] = statJson(stats[c].max);
-      }
-      st[schema_.field(c).name] = one;
-    }
-    Json f = {{"path", name},
-              {"rows", rows},
-              {"bytes", static_cast<int64_t>(writer->bytesWritten())},
-              {"stats", st}};
-    return f.dump();
+    out["file"] = {{"path", name},
+                   {"rows", rows},
+                   {"bytes", static_cast<int64_t>(writer->bytesWritten())},
+                   {"stats", Json::parse(stats.toJson())}};
+    return out.dump();
   }
   const char* typeKey() const override { return registeredKey(); }
   // Executors write into the feed directory directly (it must be on a file system every
@@ -179,13 +106,16 @@ class FeedWriteTask : public JobFunctionBase, public Registered<FeedWriteTask, J
     w.writeString(jobId_);
     schema_.serialize(w);
     options_.serialize(w);
+    w.writeRaw<uint8_t>(tagged_ ? 1 : 0);
   }
   static std::shared_ptr<JobFunctionBase> deserialize(ByteReader& r, GraphReader&) {
     std::string dir = r.readString();
     std::string jobId = r.readString();
     Schema schema = Schema::deserialize(r);
+    FormatOptions options = FormatOptions::deserialize(r);
+    bool tagged = r.readRaw<uint8_t>() != 0;
     return std::make_shared<FeedWriteTask>(std::move(dir), std::move(jobId), std::move(schema),
-                                           FormatOptions::deserialize(r));
+                                           std::move(options), tagged);
   }
 
  private:
@@ -193,6 +123,7 @@ class FeedWriteTask : public JobFunctionBase, public Registered<FeedWriteTask, J
   std::string jobId_;
   Schema schema_;
   FormatOptions options_;
+  bool tagged_;
 };
 
 std::string uniqueId() {
@@ -234,16 +165,24 @@ int feedCheckpointInterval(Session& s) {
 }
 
 std::vector<FeedFile> writeFeedDataFiles(const DataFrame& df, const std::string& path,
-                                         const std::map<std::string, std::string>& options) {
+                                         const std::map<std::string, std::string>& options,
+                                         std::map<int64_t, int64_t>* tagCounts) {
   FormatOptions opts;
   for (const auto& [k, v] : options)
     if (k.rfind("__", 0) != 0 && k != "path" && k != "versionasof" && k != "timestampasof")
       opts.set(k, v);
   fs::create_directories(path);
   Session& session = df.session();
+  Schema schema = df.schema();
+  if (tagCounts) {
+    EMBER_CHECK(schema.size() > 0 && schema.fields().back().type.id() == TypeId::Int32,
+                "a tagged feed write needs an int tag as its last column");
+    std::vector<Field> data(schema.fields().begin(), schema.fields().end() - 1);
+    schema = Schema(std::move(data));
+  }
   QueryExecution qe(session, df.plan());
   PhysicalPtr root = qe.physical();
-  auto task = std::make_shared<FeedWriteTask>(path, uniqueId(), df.schema(), opts);
+  auto task = std::make_shared<FeedWriteTask>(path, uniqueId(), schema, opts, tagCounts != nullptr);
   auto rdd = makePlanRdd(session.context(), root, "write feed");
   std::vector<int> parts;
   for (int p = 0; p < root->numPartitions(); ++p) parts.push_back(p);
@@ -252,13 +191,16 @@ std::vector<FeedFile> writeFeedDataFiles(const DataFrame& df, const std::string&
     session.context().runJob(
         rdd, task, parts,
         [&](int, std::string_view bytes) {
-          if (bytes.empty()) return;
           Json j = Json::parse(bytes);
+          if (tagCounts)
+            for (auto& [t, n] : j["tags"].items()) (*tagCounts)[std::stoll(t)] += n.get<int64_t>();
+          if (!j.contains("file")) return;
+          const Json& jf = j["file"];
           FeedFile f;
-          f.path = j.at("path").get<std::string>();
-          f.rows = j.at("rows").get<int64_t>();
-          f.bytes = j.at("bytes").get<int64_t>();
-          f.statsJson = j.at("stats").dump();
+          f.path = jf.at("path").get<std::string>();
+          f.rows = jf.at("rows").get<int64_t>();
+          f.bytes = jf.at("bytes").get<int64_t>();
+          f.statsJson = jf.at("stats").dump();
           files.push_back(std::move(f));
         },
         "write feed " + path);

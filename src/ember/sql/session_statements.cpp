@@ -56,13 +56,17 @@ DataFrame mergeStatement(Session& s, const Statement& st, const std::string& tex
   std::string condText = st.mergeCondition->toString();
   FeedMergeResult r =
       mergeIntoFeed(s, path, alias, source, st.mergeCondition, condText, st.mergeClauses);
-  Schema schema({{"version", DataType::int64()},
-                 {"num_removed_files", DataType::int64()},
-                 {"num_added_files", DataType::int64()},
-                 {"num_output_rows", DataType::int64()}});
-  return s.createDataFrame({{Value::int64(r.version), Value::int64(r.numTargetFilesRemoved),
-                             Value::int64(r.numTargetFilesAdded), Value::int64(r.numOutputRows)}},
-                           schema);
+  // Delta's result columns, plus the committed version.
+  Schema schema({{"num_affected_rows", DataType::int64()},
+                 {"num_updated_rows", DataType::int64()},
+                 {"num_deleted_rows", DataType::int64()},
+                 {"num_inserted_rows", DataType::int64()},
+                 {"version", DataType::int64()}});
+  return s.createDataFrame(
+      {{Value::int64(r.numAffectedRows()), Value::int64(r.numTargetRowsUpdated),
+        Value::int64(r.numTargetRowsDeleted), Value::int64(r.numTargetRowsInserted),
+        Value::int64(r.version)}},
+      schema);
 }
 
 // CREATE TABLE ... USING feed: writes version 0 (or registers an existing feed).
