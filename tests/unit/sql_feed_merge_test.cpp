@@ -68,6 +68,11 @@ TEST_F(FeedMergeTest, StarClausesAndClauseOrder) {
   // Matched rows with no applicable clause are kept unchanged.
   spark_.sql("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED AND s.v = 'nope' THEN DELETE");
   EXPECT_EQ(spark_.table("t").count(), 5);
+  // A path target and a subquery source.
+  spark_.sql("MERGE INTO feed.`" + path("t") +
+             "` AS x USING (SELECT id FROM s WHERE id > 1) AS y " +
+             "ON x.id = y.id WHEN MATCHED THEN DELETE");
+  EXPECT_EQ(pairs(spark_.table("t")), (std::vector<std::string>{"1:first", "2:b", "3:c"}));
 }
 
 TEST_F(FeedMergeTest, DataFrameBuilder) {

@@ -99,6 +99,9 @@ TEST_F(FeedTest, SqlTablesViewsAndTableTimeTravel) {
   EXPECT_EQ(ids(spark_.table("t")), range(7, 8));
   EXPECT_EQ(ids(FeedTable::forName(spark_, "t").versionAsOf(1)),
             (std::vector<int64_t>{0, 1, 2, 3, 10, 11}));
+  std::string t0 =
+      formatFeedTimestamp(FeedTable::forName(spark_, "t").history().back().timestampMs);
+  EXPECT_EQ(ids(spark_.sql("SELECT id FROM t TIMESTAMP AS OF '" + t0 + "'")), range(0, 4));
 
   // A view over the feed's path sees each new version.
   std::string loc = path("warehouse") + "/t";

@@ -174,6 +174,8 @@ std::vector<FeedFile> writeFeedDataFiles(const DataFrame& df, const std::string&
   fs::create_directories(path);
   Session& session = df.session();
   Schema schema = df.schema();
+  // Tasks may run in executor processes with another working directory.
+  std::string dir = feedCanonicalPath(path);
   if (tagCounts) {
     EMBER_CHECK(schema.size() > 0 && schema.fields().back().type.id() == TypeId::Int32,
                 "a tagged feed write needs an int tag as its last column");
@@ -182,7 +184,7 @@ std::vector<FeedFile> writeFeedDataFiles(const DataFrame& df, const std::string&
   }
   QueryExecution qe(session, df.plan());
   PhysicalPtr root = qe.physical();
-  auto task = std::make_shared<FeedWriteTask>(path, uniqueId(), schema, opts, tagCounts != nullptr);
+  auto task = std::make_shared<FeedWriteTask>(dir, uniqueId(), schema, opts, tagCounts != nullptr);
   auto rdd = makePlanRdd(session.context(), root, "write feed");
   std::vector<int> parts;
   for (int p = 0; p < root->numPartitions(); ++p) parts.push_back(p);
