@@ -156,6 +156,18 @@ TEST_F(FeedTest, CheckpointsBoundTheReplay) {
   EXPECT_EQ(ids(spark_.read().format("feed").option("versionAsOf", "4").load(p)), range(0, 5));
 }
 
+TEST_F(FeedTest, CreateEmptyTableWithColumns) {
+  spark_.sql("CREATE TABLE e (id BIGINT, v STRING) USING feed");
+  EXPECT_EQ(spark_.table("e").count(), 0);
+  spark_.sql("INSERT INTO e VALUES (1, 'a'), (2, 'b')");
+  EXPECT_EQ(ids(spark_.table("e")), range(1, 3));
+  auto h = spark_.sql("DESCRIBE HISTORY e").collect();
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[1][2].asString(), "CREATE TABLE");
+  EXPECT_NE(userError([&] { spark_.sql("CREATE TABLE nothing USING feed"); }).find("column list"),
+            std::string::npos);
+}
+
 TEST_F(FeedTest, EmptySnapshotsReadAsEmpty) {
   std::string p = path("empty");
   rows(0, 0).write().format("feed").save(p);

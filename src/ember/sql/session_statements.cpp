@@ -77,9 +77,14 @@ DataFrame createFeedTable(Session& s, const Statement& st, const std::string& te
     writeFeed(df, location, st.orReplace ? "overwrite" : "error", st.options,
               st.orReplace ? "CREATE OR REPLACE TABLE AS SELECT" : "CREATE TABLE AS SELECT",
               {{"table", name}});
+  } else if (!st.columns.empty() && !FeedLog(location).exists()) {
+    // CREATE TABLE t (cols) USING feed: version 0 is the empty table.
+    writeFeed(s.createDataFrame({}, Schema(st.columns)), location, "error", st.options,
+              "CREATE TABLE", {{"table", name}});
   } else if (!FeedLog(location).exists()) {
-    throw UserError("CREATE TABLE " + name + " USING feed without AS SELECT needs LOCATION of " +
-                    "an existing feed; " + location + " holds none");
+    throw UserError("CREATE TABLE " + name + " USING feed needs AS SELECT ..., a column list " +
+                    "(CREATE TABLE " + name + " (id INT, ...) USING feed) or the LOCATION of an " +
+                    "existing feed; " + location + " holds none");
   }
   Schema schema = FeedLog(location).latest().schema;
   s.catalog().registerTable(name, TableInfo{"feed", location, st.options, schema},
