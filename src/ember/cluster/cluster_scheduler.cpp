@@ -9,6 +9,7 @@
 #include "ember/cluster/driver_internal.h"
 #include "ember/common/errors.h"
 #include "ember/common/logging.h"
+#include "ember/core/block_manager.h"
 #include "ember/core/context.h"
 #include "ember/core/event_bus.h"
 #include "ember/shuffle/map_output_tracker.h"
@@ -92,7 +93,8 @@ ClusterScheduler::Impl::Impl(Context& ctx, ClusterSettings settings,
       tracker_(ctx.mapOutputTracker()),
       settings_(std::move(settings)),
       security_(RpcSecurity::fromSettings(settings_)),
-      launcher_(std::move(launcher)) {
+      launcher_(std::move(launcher)),
+      speculation_(SpeculationSettings::fromConfig(ctx.conf())) {
   service_ = std::make_unique<DriverService>(*this);
   int port = 0;
   server_ = startServer(settings_.bindAddress + ":" + std::to_string(settings_.driverPort),
@@ -100,11 +102,31 @@ ClusterScheduler::Impl::Impl(Context& ctx, ClusterSettings settings,
   driverUrl_ = settings_.driverHost + ":" + std::to_string(port);
   launchThread_ = std::thread([this] { launchLoop(); });
   monitorThread_ = std::thread([this] { monitorLoop(); });
+  controlThread_ = std::thread([this] { controlLoop(); });
+  relay_->impl = this;
+  ctx.blockManager().setRddRemovedListener([relay = relay_](int rddId) {
+    std::lock_guard lock(relay->mutex);
+    if (!relay->impl) return;
+    Impl* impl = relay->impl;
+    {
+      std::lock_guard l(impl->mutex_);
+      std::erase_if(impl->cacheLocations_, [&](const auto& e) { return e.first.first == rddId; });
+    }
+    impl->post([impl, rddId] { impl->removeBlocks({}, {rddId}); });
+  });
   logInfo("driver RPC service listening on {}:{} (advertised as {})", settings_.bindAddress, port,
           driverUrl_);
 }
 
 ExecutorRef* ClusterScheduler::Impl::pickExecutor(const Queued& q) {
+  if (!q.avoid.empty() && executors_.size() > 1) {
+    // A speculative copy: any other executor, the one with the most free cores.
+    ExecutorRef* best = nullptr;
+    for (auto& [id, e] : executors_)
+      if (id != q.avoid && e->freeCores > 0 && (!best || e->freeCores > best->freeCores))
+        best = e.get();
+    return best;
+  }
   if (!q.preferred.empty()) {
     auto it = executors_.find(q.preferred);
     if (it != executors_.end() && it->second->freeCores > 0) return it->second.get();
@@ -156,7 +178,7 @@ void ClusterScheduler::Impl::launchLoop() {
       b.stub = e->stub;
       b.tasks.push_back(q.task);
       int64_t id = q.task.taskId;
-      running_.emplace(id, Running{std::move(q), e->id});
+      running_.emplace(id, Running{std::move(q), e->id, steadyNowMs()});
     }
     int64_t epoch = epoch_.load();
     lock.unlock();
@@ -280,11 +302,18 @@ void ClusterScheduler::submit(std::vector<TaskDescription> tasks,
       }
     }
     std::string preferred = shuffles.empty() ? "" : preferredForReduce(shuffles, t.partition);
-    qs.push_back({std::move(t), sink, inputs.cachedRdds, std::move(preferred)});
+    qs.push_back({std::move(t), sink, inputs.cachedRdds, std::move(preferred), ""});
   }
   logDebug("{} tasks queued", qs.size());
   {
     std::lock_guard lock(impl_->mutex_);
+    // Retries and speculative copies come one at a time: a copy avoids the executor
+    // that runs the original (scanned only then, not for whole stages).
+    if (qs.size() == 1)
+      for (auto& [tid, run] : impl_->running_)
+        if (run.q.task.stageId == qs[0].task.stageId &&
+            run.q.task.partition == qs[0].task.partition)
+          qs[0].avoid = run.executorId;
     for (auto& q : qs) impl_->queue_.push_back(std::move(q));
   }
   impl_->cv_.notify_all();
@@ -321,6 +350,47 @@ int ClusterScheduler::totalSlots() const {
   int n = 0;
   for (auto& [id, e] : impl_->executors_) n += e->cores;
   return n;
+}
+
+SpeculationSettings ClusterScheduler::speculation() const { return impl_->speculation_; }
+
+int64_t ClusterScheduler::taskStartMs(int64_t taskId) const {
+  std::lock_guard lock(impl_->mutex_);
+  auto it = impl_->running_.find(taskId);
+  return it == impl_->running_.end() ? -1 : it->second.startMs;
+}
+
+void ClusterScheduler::killTask(int64_t taskId, const std::string& reason) {
+  std::shared_ptr<proto::Executor::Stub> stub;
+  std::string executorId;
+  {
+    std::lock_guard lock(impl_->mutex_);
+    auto it = impl_->running_.find(taskId);
+    if (it == impl_->running_.end()) {
+      std::erase_if(impl_->queue_, [&](const Impl::Queued& q) { return q.task.taskId == taskId; });
+      return;
+    }
+    executorId = it->second.executorId;
+    auto e = impl_->executors_.find(executorId);
+    if (e == impl_->executors_.end()) return;
+    stub = e->second->stub;
+  }
+  Impl* impl = impl_.get();
+  impl->post([impl, stub, taskId, reason, executorId] {
+    proto::KillTaskRequest req;
+    req.set_task_id(taskId);
+    req.set_reason(reason);
+    proto::Empty resp;
+    auto cc = clientContext(impl->security_, impl->settings_.networkTimeoutMs);
+    grpc::Status st = stub->KillTask(cc.get(), req, &resp);
+    if (!st.ok())
+      logWarn("could not ask executor {} to kill task {}: {}", executorId, taskId, statusText(st));
+  });
+}
+
+void ClusterScheduler::shuffleRemoved(int shuffleId) {
+  Impl* impl = impl_.get();
+  impl->post([impl, shuffleId] { impl->removeBlocks({shuffleId}, {}); });
 }
 
 std::string ClusterScheduler::driverUrl() const { return impl_->driverUrl_; }

@@ -14,6 +14,12 @@
 // raised (so executors forget cached locations). Errors of tasks name the executor, its
 // host and the recent executor losses.
 //
+// Speculation: a speculative copy of a task goes to another executor than the one
+// running the original (the same one only when it is the only executor); killTask
+// interrupts the loser over Executor.KillTask.
+// Cleanup: shuffles the driver cleans and RDDs it unpersists are removed from every
+// executor (Executor.RemoveBlocks), sent in the background.
+//
 // Threading: all public methods are thread-safe. Launching runs on one thread of the
 // scheduler, status updates arrive on gRPC threads.
 #pragma once
@@ -66,6 +72,10 @@ class ClusterScheduler : public TaskScheduler {
   void submit(std::vector<TaskDescription> tasks, std::shared_ptr<TaskResultSink> sink) override;
   int cancelJob(int jobId) override;
   int totalSlots() const override;
+  SpeculationSettings speculation() const override;
+  int64_t taskStartMs(int64_t taskId) const override;
+  void killTask(int64_t taskId, const std::string& reason) override;
+  void shuffleRemoved(int shuffleId) override;
 
   // host:port of the driver service (what executors are given).
   std::string driverUrl() const;

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -42,10 +43,12 @@ struct ClusterScheduler::Impl {
     std::shared_ptr<TaskResultSink> sink;
     std::vector<int> cachedRdds;  // persisted RDDs of the task's stage (locality)
     std::string preferred;        // executor holding most of a reduce task's input, or ""
+    std::string avoid;            // a speculative copy: the executor running the original
   };
   struct Running {
     Queued q;
     std::string executorId;
+    int64_t startMs = 0;  // steadyNowMs() at launch
   };
 
   // --- called with mutex_ held ---
@@ -66,6 +69,11 @@ struct ClusterScheduler::Impl {
   bool heartbeat(const std::string& executorId);  // false if unknown
   void waitForCount(size_t count, bool launched);
   void shutdown();
+  // Runs `f` on the control thread (RPCs that callers must not wait for).
+  void post(std::function<void()> f);
+  void controlLoop();
+  // Sends RemoveBlocks to every live executor.
+  void removeBlocks(const std::vector<int>& shuffles, const std::vector<int>& rdds);
 
   Context& ctx_;
   EventBus& bus_;
@@ -90,7 +98,17 @@ struct ClusterScheduler::Impl {
   std::atomic<int64_t> epoch_{0};
   int nextExecutorId_ = 0;  // for executors that register without an id
   bool stopping_ = false;
-  std::thread launchThread_, monitorThread_;
+  SpeculationSettings speculation_;
+  std::deque<std::function<void()>> control_;
+  std::condition_variable controlCv_;
+  // The driver's BlockManager outlives nothing we know of: its unpersist listener
+  // reaches us through this relay, cleared at shutdown.
+  struct Relay {
+    std::mutex mutex;
+    Impl* impl = nullptr;
+  };
+  std::shared_ptr<Relay> relay_ = std::make_shared<Relay>();
+  std::thread launchThread_, monitorThread_, controlThread_;
 };
 
 // The Driver RPC service; forwards to the scheduler's Impl after authentication.

@@ -120,9 +120,11 @@ void slotLoop(ExecutorRuntime& rt, int slot) {
       rt.tasks.pop_front();
     }
     TaskResult r = rt.executor->run(t);
+    int64_t taskId = t.taskId;
     t = TaskDescription{};  // release the deserialised stage before reporting
     {
       std::lock_guard lock(rt.mutex);
+      rt.taskFlags.erase(taskId);
       rt.results.push_back(std::move(r));
     }
     rt.resultsCv.notify_one();
@@ -247,6 +249,7 @@ void runExecutorProcess(const Config& localConf) {
     rt.settings.networkTimeoutMs = fromDriver.networkTimeoutMs;
     rt.settings.fetchMaxRetries = fromDriver.fetchMaxRetries;
     rt.settings.fetchRetryWaitMs = fromDriver.fetchRetryWaitMs;
+    rt.settings.maxBytesInFlight = fromDriver.maxBytesInFlight;
     setLogLevel(parseLogLevel(rt.conf.get("ember.log.level")));
     buildEngine(rt);
   } catch (const EmberError& e) {

@@ -10,7 +10,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <tuple>
 
+#include "ember/cluster/block_prefetcher.h"
 #include "ember/cluster/rpc_internal.h"
 #include "ember/common/config.h"
 #include "ember/core/block_manager.h"
@@ -27,11 +29,19 @@ struct ExecutorRuntime;
 // Map output locations from the driver (cached per shuffle until the driver's epoch
 // moves or an output turns out to be missing or unreachable), and block fetches from
 // other executors over FetchBlock, with retries.
+//
+// Read-ahead: the first remote block a task asks for (of one shuffle and reduce
+// partition) starts a BlockPrefetcher over all the remote blocks from that map on, in
+// the order the reduce side reads them (map order), so blocks of several executors
+// arrive in parallel within ember.reducer.maxSizeInFlight. The session belongs to the
+// task (TaskContext) and ends with it: its untaken blocks are removed then.
 class GrpcShuffleReader final : public RemoteShuffleReader {
  public:
   explicit GrpcShuffleReader(ExecutorRuntime& rt) : rt_(rt) {}
   // Forgets every cached location if `epoch` is newer than the last one seen.
   void observeEpoch(int64_t epoch);
+  // Forgets the locations of a shuffle the driver has cleaned.
+  void forget(int shuffleId);
   std::optional<MapStatus> mapStatus(int shuffleId, int mapId) override;
   bool isLocal(const MapStatus& status) const override;
   FetchedBlock fetchBlock(const MapStatus& status, int shuffleId, int mapId, int reduceId) override;
@@ -42,8 +52,17 @@ class GrpcShuffleReader final : public RemoteShuffleReader {
   };
   std::shared_ptr<const Entry> entry(int shuffleId);
   FetchedBlock fetchOnce(const std::string& address, int shuffleId, int mapId, int reduceId,
-                         uint64_t expected);
-  void forget(int shuffleId);
+                         uint64_t expected, const std::atomic<bool>& cancelled);
+  // One block with the retries of ember.shuffle.io.*; throws IoError when they are spent.
+  FetchedBlock fetchWithRetries(const MapStatus& status, int shuffleId, int mapId, int reduceId,
+                                const std::atomic<bool>& cancelled);
+
+  struct Session {
+    std::vector<std::optional<MapStatus>> statuses;  // what the prefetches were based on
+    std::unique_ptr<BlockPrefetcher> prefetcher;
+  };
+  using SessionKey = std::tuple<const void*, int, int>;  // task context, shuffle, reduce
+  std::shared_ptr<Session> startSession(const SessionKey& key, int mapId);
 
   ExecutorRuntime& rt_;
   std::mutex mutex_;
@@ -51,6 +70,7 @@ class GrpcShuffleReader final : public RemoteShuffleReader {
   std::map<int, std::shared_ptr<const Entry>> cache_;
   std::map<std::string, std::string> addressOf_;                         // executor id -> host:port
   std::map<std::string, std::shared_ptr<proto::Executor::Stub>> stubs_;  // by address
+  std::map<SessionKey, std::shared_ptr<Session>> sessions_;
 };
 
 struct ExecutorRuntime {
@@ -79,6 +99,13 @@ struct ExecutorRuntime {
   std::string stopReason;
   std::deque<TaskDescription> tasks;
   std::map<int, std::shared_ptr<std::atomic<bool>>> jobKilled;  // by job id
+  // Interrupt flag of each queued or running task: set by KillTask for that task, by
+  // KillJob for all of its job's (a task launched after KillJob starts interrupted).
+  struct TaskFlag {
+    int jobId = 0;
+    std::shared_ptr<std::atomic<bool>> flag;
+  };
+  std::map<int64_t, TaskFlag> taskFlags;  // by task id
   std::deque<TaskResult> results;
   std::condition_variable resultsCv;
 
@@ -103,6 +130,10 @@ class ExecutorService final : public proto::Executor::Service {
                           grpc::ServerWriter<proto::Chunk>* writer) override;
   grpc::Status StopExecutor(grpc::ServerContext* ctx, const proto::StopExecutorRequest* req,
                             proto::Empty* resp) override;
+  grpc::Status RemoveBlocks(grpc::ServerContext* ctx, const proto::RemoveBlocksRequest* req,
+                            proto::Empty* resp) override;
+  grpc::Status KillTask(grpc::ServerContext* ctx, const proto::KillTaskRequest* req,
+                        proto::Empty* resp) override;
 
  private:
   ExecutorRuntime& rt_;

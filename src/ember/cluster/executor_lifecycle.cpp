@@ -155,8 +155,55 @@ void ClusterScheduler::Impl::waitForCount(size_t count, bool launched) {
         executors_.size(), count, driverUrl_, settings_.registrationTimeoutMs));
 }
 
+void ClusterScheduler::Impl::post(std::function<void()> f) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;  // the executors and their files are going anyway
+    control_.push_back(std::move(f));
+  }
+  controlCv_.notify_one();
+}
+
+void ClusterScheduler::Impl::controlLoop() {
+  setThreadName("cluster-control");
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    controlCv_.wait(lock, [&] { return stopping_ || !control_.empty(); });
+    if (stopping_) return;
+    auto f = std::move(control_.front());
+    control_.pop_front();
+    lock.unlock();
+    f();
+    lock.lock();
+  }
+}
+
+void ClusterScheduler::Impl::removeBlocks(const std::vector<int>& shuffles,
+                                          const std::vector<int>& rdds) {
+  std::vector<std::pair<std::string, std::shared_ptr<proto::Executor::Stub>>> stubs;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, e] : executors_) stubs.emplace_back(id, e->stub);
+  }
+  proto::RemoveBlocksRequest req;
+  for (int s : shuffles) req.add_shuffle_ids(s);
+  for (int r : rdds) req.add_rdd_ids(r);
+  for (auto& [id, stub] : stubs) {
+    proto::Empty resp;
+    auto cc = clientContext(security_, settings_.networkTimeoutMs);
+    grpc::Status st = stub->RemoveBlocks(cc.get(), req, &resp);
+    // A lost executor's files went with it; anything else is only disk left behind
+    // until the executor exits.
+    if (!st.ok()) logInfo("could not remove blocks on executor {}: {}", id, statusText(st));
+  }
+}
+
 void ClusterScheduler::Impl::shutdown() {
   std::vector<std::shared_ptr<proto::Executor::Stub>> stubs;
+  {
+    std::lock_guard relayLock(relay_->mutex);
+    relay_->impl = nullptr;
+  }
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return;
@@ -165,8 +212,10 @@ void ClusterScheduler::Impl::shutdown() {
   }
   cv_.notify_all();
   registered_.notify_all();
+  controlCv_.notify_all();
   if (launchThread_.joinable()) launchThread_.join();
   if (monitorThread_.joinable()) monitorThread_.join();
+  if (controlThread_.joinable()) controlThread_.join();
   for (auto& stub : stubs) {
     proto::StopExecutorRequest req;
     req.set_reason("the application is stopping");

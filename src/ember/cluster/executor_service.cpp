@@ -36,7 +36,8 @@ grpc::Status ExecutorService::LaunchTasks(grpc::ServerContext* ctx,
   {
     std::lock_guard lock(rt_.mutex);
     for (auto& t : tasks) {
-      t.interrupted = rt_.jobFlag(t.jobId);
+      t.interrupted = std::make_shared<std::atomic<bool>>(rt_.jobFlag(t.jobId)->load());
+      rt_.taskFlags[t.taskId] = {t.jobId, t.interrupted};
       rt_.tasks.push_back(std::move(t));
     }
   }
@@ -49,6 +50,40 @@ grpc::Status ExecutorService::KillJob(grpc::ServerContext* ctx, const proto::Kil
   if (auto st = checkAuth(*ctx, rt_.security, "KillJob"); !st.ok()) return st;
   std::lock_guard lock(rt_.mutex);
   rt_.jobFlag(req->job_id())->store(true);
+  for (auto& [id, f] : rt_.taskFlags)
+    if (f.jobId == req->job_id()) f.flag->store(true);
+  return grpc::Status::OK;
+}
+
+grpc::Status ExecutorService::KillTask(grpc::ServerContext* ctx, const proto::KillTaskRequest* req,
+                                       proto::Empty*) {
+  if (auto st = checkAuth(*ctx, rt_.security, "KillTask"); !st.ok()) return st;
+  std::lock_guard lock(rt_.mutex);
+  auto it = rt_.taskFlags.find(req->task_id());
+  if (it != rt_.taskFlags.end()) {
+    it->second.flag->store(true);
+    logInfo("executor {}: killing task {}: {}", rt_.executorId, req->task_id(), req->reason());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ExecutorService::RemoveBlocks(grpc::ServerContext* ctx,
+                                           const proto::RemoveBlocksRequest* req, proto::Empty*) {
+  if (auto st = checkAuth(*ctx, rt_.security, "RemoveBlocks"); !st.ok()) return st;
+  if (!rt_.waitReady()) return grpc::Status::OK;  // stopping: the whole directory goes
+  // Best effort, like the driver's own cleanup: a file still open by a running task (a
+  // late reduce of a dropped shuffle) stays readable until closed (POSIX unlink).
+  for (int id : req->shuffle_ids()) {
+    rt_.shuffle->forget(id);
+    try {
+      rt_.disk->removeShuffle(id);
+    } catch (const EmberError& e) {
+      logWarn("executor {}: cannot remove shuffle {}: {}", rt_.executorId, id, e.what());
+    }
+  }
+  for (int id : req->rdd_ids()) rt_.blocks->removeRdd(id);
+  logDebug("executor {}: removed {} shuffles and {} cached RDDs", rt_.executorId,
+           req->shuffle_ids_size(), req->rdd_ids_size());
   return grpc::Status::OK;
 }
 

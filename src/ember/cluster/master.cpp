@@ -25,10 +25,41 @@ struct WorkerRef {
   std::shared_ptr<proto::Worker::Stub> stub;
 };
 
+struct AppRef {
+  std::string id, name;
+  int cores = 0, executors = 0;
+  int64_t memoryPerExecutorMb = 0;
+  int64_t startMs = 0, endMs = 0;
+};
+
+struct Placement {
+  std::string workerId;
+  int cores = 0;
+};
+
 class MasterService final : public proto::Master::Service {
  public:
   MasterService(ClusterSettings s)
       : settings_(std::move(s)), security_(RpcSecurity::fromSettings(settings_)) {}
+
+  MasterStatus status(const std::string& url, int64_t startMs) {
+    MasterStatus st;
+    st.url = url;
+    st.startMs = startMs;
+    std::lock_guard lock(mutex_);
+    auto add = [&](const WorkerRef& w, const char* state) {
+      st.workers.push_back({w.id, w.address, state, w.cores, w.cores - w.freeCores, w.memoryMb,
+                            w.memoryMb - w.freeMemoryMb, w.lastHeartbeatMs});
+    };
+    for (auto& [id, w] : workers_) add(*w, "ALIVE");
+    for (auto& w : deadWorkers_) add(*w, "DEAD");
+    for (const auto& id : appOrder_) {
+      const AppRef& a = apps_.at(id);
+      st.apps.push_back({a.id, a.name, a.endMs ? "FINISHED" : "RUNNING", a.cores, a.executors,
+                         a.memoryPerExecutorMb, a.startMs, a.endMs});
+    }
+    return st;
+  }
 
   grpc::Status RegisterWorker(grpc::ServerContext* ctx, const proto::RegisterWorkerRequest* req,
                               proto::RegisterWorkerResponse* resp) override {
@@ -105,7 +136,17 @@ class MasterService final : public proto::Master::Service {
       return grpc::Status(st.error_code(), "worker " + w->id + ": " + st.error_message());
     resp->set_worker_id(w->id);
     std::lock_guard lock(mutex_);
-    placed_[{req->app_id(), req->executor_id()}] = w->id;
+    placed_[{req->app_id(), req->executor_id()}] = {w->id, req->cores()};
+    auto [app, fresh] = apps_.try_emplace(req->app_id());
+    if (fresh) {
+      appOrder_.push_back(req->app_id());
+      app->second.id = req->app_id();
+      app->second.name = req->app_name();
+      app->second.startMs = nowMs();
+    }
+    app->second.cores += req->cores();
+    app->second.executors++;
+    app->second.memoryPerExecutorMb = req->memory_mb();
     logWarn("executor {} of {} placed on {} ({})", req->executor_id(), req->app_id(), w->id,
             w->address);
     return grpc::Status::OK;
@@ -121,13 +162,24 @@ class MasterService final : public proto::Master::Service {
         bool match = it->first.first == req->app_id() &&
                      (req->executor_id().empty() || it->first.second == req->executor_id());
         if (match) {
-          auto w = workers_.find(it->second);
+          auto w = workers_.find(it->second.workerId);
           if (w != workers_.end()) targets.insert(w->second);
+          auto app = apps_.find(req->app_id());
+          if (app != apps_.end()) {
+            app->second.cores -= it->second.cores;
+            app->second.executors--;
+          }
           it = placed_.erase(it);
         } else {
           ++it;
         }
       }
+    }
+    // Every executor of the application: it has ended (StandaloneLauncher::stopAll).
+    if (req->executor_id().empty()) {
+      std::lock_guard lock(mutex_);
+      auto app = apps_.find(req->app_id());
+      if (app != apps_.end() && !app->second.endMs) app->second.endMs = nowMs();
     }
     for (auto& w : targets) {
       proto::Empty e;
@@ -145,6 +197,8 @@ class MasterService final : public proto::Master::Service {
       if (now - it->second->lastHeartbeatMs > settings_.networkTimeoutMs) {
         logWarn("worker {} ({}) lost: no heartbeat for {} ms", it->first, it->second->address,
                 now - it->second->lastHeartbeatMs);
+        deadWorkers_.push_back(it->second);
+        if (deadWorkers_.size() > kDeadWorkersShown) deadWorkers_.erase(deadWorkers_.begin());
         it = workers_.erase(it);
       } else {
         ++it;
@@ -157,7 +211,11 @@ class MasterService final : public proto::Master::Service {
   RpcSecurity security_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<WorkerRef>> workers_;
-  std::map<std::pair<std::string, std::string>, std::string> placed_;  // (app, executor) -> worker
+  std::map<std::pair<std::string, std::string>, Placement> placed_;  // by (app, executor)
+  std::vector<std::shared_ptr<WorkerRef>> deadWorkers_;  // the latest, for the status page
+  static constexpr size_t kDeadWorkersShown = 20;
+  std::map<std::string, AppRef> apps_;
+  std::vector<std::string> appOrder_;
   int nextId_ = 0;
 };
 
@@ -186,7 +244,12 @@ int runMaster(const MasterOptions& o) {
   int port = 0;
   auto server = startServer(o.host + ":" + std::to_string(o.port), RpcSecurity::fromSettings(s),
                             {&service}, &port);
-  std::cout << "ember master at ember://" << o.host << ":" << port << std::endl;
+  std::string url = "ember://" + o.host + ":" + std::to_string(port);
+  std::cout << "ember master at " << url << std::endl;
+  std::function<void()> stopStatus;
+  int64_t startMs = nowMs();
+  if (o.onStarted)
+    stopStatus = o.onStarted([&service, url, startMs] { return service.status(url, startMs); });
   std::atomic<bool> done{false};
   std::thread expiry([&] {
     while (!done) {
@@ -198,6 +261,7 @@ int runMaster(const MasterOptions& o) {
   sigwait(&sigs, &sig);
   done = true;
   expiry.join();
+  if (stopStatus) stopStatus();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   std::cout << "ember master stopped" << std::endl;
   return 0;

@@ -26,6 +26,9 @@ const bool kKeysRegistered = [] {
            {"ember.shuffle.io.maxRetries", "3",
             "Retries of a failed remote shuffle block fetch before it is a fetch failure."},
            {"ember.shuffle.io.retryWait", "200ms", "Wait between shuffle fetch retries."},
+           {"ember.reducer.maxSizeInFlight", "48m",
+            "Most bytes of remote shuffle blocks a reduce task has requested and not yet "
+            "received (its fetches from several executors run in parallel within it)."},
            {"ember.ssl.enabled", "false", "Encrypt cluster RPCs with TLS."},
            {"ember.ssl.certFile", "", "PEM certificate chain of this process (TLS)."},
            {"ember.ssl.keyFile", "", "PEM private key of ember.ssl.certFile."},
@@ -62,6 +65,9 @@ ClusterSettings ClusterSettings::fromConfig(const Config& conf) {
   s.fetchMaxRetries = static_cast<int>(conf.getInt("ember.shuffle.io.maxRetries"));
   if (s.fetchMaxRetries < 0) throw ConfigError("ember.shuffle.io.maxRetries must be at least 0");
   s.fetchRetryWaitMs = conf.getDurationMs("ember.shuffle.io.retryWait");
+  s.maxBytesInFlight = conf.getBytes("ember.reducer.maxSizeInFlight");
+  if (s.maxBytesInFlight <= 0)
+    throw ConfigError("ember.reducer.maxSizeInFlight must be positive (e.g. 48m)");
   s.ssl = conf.getBool("ember.ssl.enabled");
   s.sslCertFile = conf.get("ember.ssl.certFile");
   s.sslKeyFile = conf.get("ember.ssl.keyFile");

@@ -27,7 +27,8 @@ class Config;
 namespace cluster {
 
 // Version of proto/ember.proto; the driver refuses executors with another one.
-inline constexpr uint32_t kProtocolVersion = 1;
+// 2: Executor.RemoveBlocks (executor-side cleanup) and Executor.KillTask (speculation).
+inline constexpr uint32_t kProtocolVersion = 2;
 
 inline constexpr const char* kEnvDriverUrl = "EMBER_EXECUTOR_DRIVER_URL";
 inline constexpr const char* kEnvExecutorId = "EMBER_EXECUTOR_ID";
@@ -51,6 +52,7 @@ struct ClusterSettings {
   int64_t registrationTimeoutMs = 30000;  // ember.cluster.registrationTimeout
   int fetchMaxRetries = 3;                // ember.shuffle.io.maxRetries
   int64_t fetchRetryWaitMs = 200;         // ember.shuffle.io.retryWait
+  int64_t maxBytesInFlight = 48 << 20;    // ember.reducer.maxSizeInFlight
   bool ssl = false;                       // ember.ssl.enabled
   std::string sslCertFile, sslKeyFile, sslTrustFile;
 

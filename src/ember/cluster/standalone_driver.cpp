@@ -30,10 +30,12 @@ const bool kKeys = [] {
 class StandaloneLauncher final : public ExecutorLauncher {
  public:
   StandaloneLauncher(const std::string& masterAddress, RpcSecurity sec, std::string appId,
-                     int cores, int64_t memoryMb, int64_t timeoutMs, int64_t waitMs)
+                     std::string appName, int cores, int64_t memoryMb, int64_t timeoutMs,
+                     int64_t waitMs)
       : waitMs_(waitMs),
         sec_(std::move(sec)),
         appId_(std::move(appId)),
+        appName_(std::move(appName)),
         cores_(cores),
         memoryMb_(memoryMb),
         timeoutMs_(timeoutMs),
@@ -46,6 +48,7 @@ class StandaloneLauncher final : public ExecutorLauncher {
     proto::ExecutorRequest req;
     req.set_protocol_version(kProtocolVersion);
     req.set_app_id(appId_);
+    req.set_app_name(appName_);
     req.set_executor_id(executorId);
     req.set_driver_url(driverUrl);
     req.set_exe(self_.exe);
@@ -89,7 +92,7 @@ class StandaloneLauncher final : public ExecutorLauncher {
 
   int64_t waitMs_;  // for free resources
   RpcSecurity sec_;
-  std::string appId_;
+  std::string appId_, appName_;
   int cores_;
   int64_t memoryMb_, timeoutMs_;
   ProcessSpec self_;
@@ -121,8 +124,8 @@ const bool kStandalone = registerClusterManager(
                 "a standalone application needs ember.executor.instances, "
                 "ember.executor.cores and ember.executor.memory (>= 1 MiB) of at least 1");
           auto launcher = std::make_unique<StandaloneLauncher>(
-              address, RpcSecurity::fromSettings(s), ctx.appId(), static_cast<int>(cores), memMb,
-              s.networkTimeoutMs, s.registrationTimeoutMs);
+              address, RpcSecurity::fromSettings(s), ctx.appId(), c.get("ember.app.name"),
+              static_cast<int>(cores), memMb, s.networkTimeoutMs, s.registrationTimeoutMs);
           auto sched = std::make_unique<ClusterScheduler>(ctx, std::move(s), std::move(launcher));
           sched->startExecutors(static_cast<int>(n));
           return sched;

@@ -86,16 +86,19 @@ void BlockManager::dropMemoryLocked(Entry& e) {
 }
 
 void BlockManager::removeRdd(int rddId) {
-  std::lock_guard lock(mutex_);
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    if (it->first.rddId == rddId) {
-      dropMemoryLocked(it->second);
-      if (!it->second.diskPath.empty()) disk_->removeFile(it->second.diskPath);
-      it = entries_.erase(it);
-    } else {
-      ++it;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      if (it->first.rddId == rddId) {
+        dropMemoryLocked(it->second);
+        if (!it->second.diskPath.empty()) disk_->removeFile(it->second.diskPath);
+        it = entries_.erase(it);
+      } else {
+        ++it;
+      }
     }
   }
+  if (rddRemoved_) rddRemoved_(rddId);
 }
 
 std::vector<BlockInfo> BlockManager::blocks() const {

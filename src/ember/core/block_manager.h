@@ -58,7 +58,14 @@ class BlockManager {
   std::string newDiskPath(BlockId id);
   void commitDisk(BlockId id, StorageLevel level, const std::string& path, int64_t bytes);
 
+  // Drops every block of the RDD here, then tells the removal listener (if any).
   void removeRdd(int rddId);
+  // Called by removeRdd (unpersist) after the local blocks are gone, without the lock:
+  // the cluster layer forwards it to executors, which hold the blocks in cluster mode.
+  // Set once, before jobs run.
+  void setRddRemovedListener(std::function<void(int rddId)> listener) {
+    rddRemoved_ = std::move(listener);
+  }
   std::vector<BlockInfo> blocks() const;
 
   // Frees at least `bytes` of storage memory if it can; returns bytes freed. Called by
@@ -83,6 +90,7 @@ class BlockManager {
   mutable std::mutex mutex_;
   std::map<BlockId, Entry> entries_;
   std::list<BlockId> lru_;  // front = least recently used
+  std::function<void(int)> rddRemoved_;
 };
 
 }  // namespace ember

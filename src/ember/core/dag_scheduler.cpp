@@ -1,9 +1,11 @@
 #include "ember/core/dag_scheduler.h"
 
+#include <fmt/core.h>
+
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
-#include <fmt/core.h>
 #include <optional>
 #include <unordered_map>
 #include <variant>
@@ -34,8 +36,8 @@ struct DAGScheduler::Stage {
   std::vector<std::shared_ptr<Stage>> parents;
   int numTasks = 0;
   std::string name;
-  int attempt = -1;          // latest attempt submitted
-  int fetchFailures = 0;     // consecutive failed attempts
+  int attempt = -1;       // latest attempt submitted
+  int fetchFailures = 0;  // consecutive failed attempts
   bool isMap() const { return dep != nullptr; }
 };
 
@@ -86,11 +88,15 @@ class DAGScheduler::Job : public TaskResultSink {
     }
     if (wake) cv_.notify_one();
   }
-  // Waits for at least one event, then moves every queued event to the back of `out`.
-  void popAll(std::deque<Event>& out) {
+  // Waits for at least one event (at most `timeoutMs` if positive), then moves every
+  // queued event to the back of `out`.
+  void popAll(std::deque<Event>& out, int64_t timeoutMs = 0) {
     std::unique_lock lock(mutex_);
     sleeping_ = true;
-    cv_.wait(lock, [&] { return !inbox_.empty(); });
+    if (timeoutMs > 0)
+      cv_.wait_for(lock, std::chrono::milliseconds(timeoutMs), [&] { return !inbox_.empty(); });
+    else
+      cv_.wait(lock, [&] { return !inbox_.empty(); });
     sleeping_ = false;
     if (out.empty()) {
       out.swap(inbox_);
@@ -112,8 +118,17 @@ class DAGScheduler::Job : public TaskResultSink {
   std::map<int, std::set<int>> pending;  // stage id -> partitions not yet done
   std::map<int, TaskMetrics> stageMetrics;
   std::map<std::pair<int, int>, int> taskFailures;  // (stage, partition) -> failures
-  std::vector<int> partitions;                      // result partitions
-  std::unordered_map<int, size_t> resultIndex;      // partition -> index in partitions
+  // Speculation state (kept only with speculation on). Attempts launched and not yet
+  // reported, by (stage, partition); the highest attempt number used; the partitions
+  // already given a speculative copy; durations of successful tasks and the number of
+  // tasks of the current attempt, by stage.
+  std::map<std::pair<int, int>, std::vector<int64_t>> inFlight;
+  std::map<std::pair<int, int>, int> maxAttempt;
+  std::set<std::pair<int, int>> speculated;
+  std::map<int, std::vector<int64_t>> successMs;
+  std::map<int, size_t> stageTasks;
+  std::vector<int> partitions;                  // result partitions
+  std::unordered_map<int, size_t> resultIndex;  // partition -> index in partitions
   std::vector<bool> finished;
   size_t numFinished = 0;
   int64_t resultBytes = 0;
@@ -228,6 +243,15 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
                         std::move(infos)});
   }
 
+  const SpeculationSettings spec = tasks_.speculation();
+  // Speculation bookkeeping of a launched attempt (see Job::inFlight).
+  auto track = [&](const TaskDescription& t) {
+    if (!spec.enabled) return;
+    job->inFlight[{t.stageId, t.partition}].push_back(t.taskId);
+    int& m = job->maxAttempt[{t.stageId, t.partition}];
+    m = std::max(m, t.attempt);
+  };
+
   std::shared_ptr<const StagePayload> resultPayload;
   auto abort = [&](std::string reason) {
     if (!job->abortReason) job->abortReason = std::move(reason);
@@ -275,10 +299,92 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
       t.payload = payload;
       t.payloadBytes = bytes;
       t.interrupted = job->interrupted;
+      track(t);
       descs.push_back(std::move(t));
+    }
+    if (spec.enabled) {
+      job->stageTasks[s->id] = parts.size();
+      job->successMs[s->id].clear();
     }
     tasks_.submit(std::move(descs), job);
     return true;
+  };
+  // One more attempt of a partition of a running stage (a retry, a speculative copy).
+  auto launchOne = [&](const std::shared_ptr<Stage>& stage, int partition, int attempt) {
+    TaskDescription t;
+    t.taskId = nextTaskId_++;
+    t.jobId = job->id;
+    t.stageId = stage->id;
+    t.stageAttempt = stage->attempt;
+    t.partition = partition;
+    t.attempt = attempt;
+    t.isMapTask = stage->isMap();
+    auto payload = std::make_shared<StagePayload>();
+    payload->rdd = stage->rdd;
+    payload->shuffleDep = stage->dep;
+    payload->func = func;
+    t.payload = payload;
+    if (opts.serializeTasks)
+      t.payloadBytes = std::make_shared<const std::string>(payload->serialize());
+    t.interrupted = job->interrupted;
+    track(t);
+    std::vector<TaskDescription> one;
+    one.push_back(std::move(t));
+    tasks_.submit(std::move(one), job);
+  };
+  auto isPending = [&](int stageId, int partition) {
+    auto it = job->pending.find(stageId);
+    return it != job->pending.end() && it->second.count(partition) > 0;
+  };
+  // Once a partition has a result, its other attempts are only in the way.
+  auto killOtherAttempts = [&](int stageId, int partition, int64_t winner) {
+    auto it = job->inFlight.find({stageId, partition});
+    if (it == job->inFlight.end()) return;
+    for (int64_t tid : it->second)
+      if (tid != winner)
+        tasks_.killTask(tid, fmt::format("another attempt of partition {} of stage {} finished "
+                                         "first",
+                                         partition, stageId));
+    job->inFlight.erase(it);
+  };
+  // Spark's checkSpeculatableTasks: once `quantile` of a stage's tasks are done, a task
+  // running longer than multiplier x their median (at least 100 ms) gets one copy.
+  auto checkSpeculation = [&] {
+    int64_t now = steadyNowMs();
+    for (int sid : job->running) {
+      auto pit = job->pending.find(sid);
+      auto total = job->stageTasks.find(sid);
+      auto durations = job->successMs.find(sid);
+      if (pit == job->pending.end() || pit->second.empty() || total == job->stageTasks.end() ||
+          durations == job->successMs.end() || durations->second.empty())
+        continue;
+      size_t done = total->second - std::min(total->second, pit->second.size());
+      size_t need = std::max<size_t>(
+          1, static_cast<size_t>(spec.quantile * static_cast<double>(total->second)));
+      if (done < need) continue;
+      std::vector<int64_t> d = durations->second;
+      std::nth_element(d.begin(), d.begin() + static_cast<ptrdiff_t>(d.size() / 2), d.end());
+      double threshold = std::max(spec.multiplier * static_cast<double>(d[d.size() / 2]), 100.0);
+      auto stage = job->stages.at(sid);
+      std::vector<int> copies;
+      for (int p : pit->second) {
+        if (job->speculated.count({sid, p})) continue;
+        auto f = job->inFlight.find({sid, p});
+        if (f == job->inFlight.end() || f->second.size() != 1) continue;
+        int64_t start = tasks_.taskStartMs(f->second.front());
+        if (start < 0 || static_cast<double>(now - start) <= threshold) continue;
+        copies.push_back(p);
+      }
+      for (int p : copies) {
+        job->speculated.insert({sid, p});
+        int attempt = job->maxAttempt[{sid, p}] + 1;
+        logInfo(
+            "speculating partition {} of stage {}: running for more than {:.0f} ms "
+            "(multiplier x median of {} finished tasks); launching attempt {}",
+            p, sid, threshold, d.size(), attempt);
+        launchOne(stage, p, attempt);
+      }
+    }
   };
   auto parentsReady = [&](const std::shared_ptr<Stage>& s) {
     for (auto& p : s->parents)
@@ -342,11 +448,19 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
   bool done = job->partitions.empty();
 
   std::deque<Job::Event> inbox;  // taken from the job in batches, not handled yet
+  int64_t lastSpeculationCheck = steadyNowMs();
   while (!done && !job->abortReason) {
+    if (spec.enabled && steadyNowMs() - lastSpeculationCheck >= spec.intervalMs) {
+      checkSpeculation();
+      lastSpeculationCheck = steadyNowMs();
+    }
     if (inbox.empty()) {
       lock.unlock();
-      job->popAll(inbox);  // one wake-up for all the results that came meanwhile
+      // One wake-up for all the results that came meanwhile; with speculation, at least
+      // one per interval to look for stragglers.
+      job->popAll(inbox, spec.enabled ? spec.intervalMs : 0);
       lock.lock();
+      if (inbox.empty()) continue;
     }
     Job::Event ev = std::move(inbox.front());
     inbox.pop_front();
@@ -363,13 +477,33 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
     if (sit == job->stages.end()) continue;
     auto stage = sit->second;
     job->stageMetrics[stage->id].add(r.metrics);
+    // Other attempts of the same partition still out (speculation only).
+    bool othersInFlight = false;
+    if (spec.enabled) {
+      auto f = job->inFlight.find({stage->id, r.partition});
+      if (f != job->inFlight.end()) {
+        std::erase(f->second, r.taskId);
+        othersInFlight = !f->second.empty();
+        if (!othersInFlight) job->inFlight.erase(f);
+      }
+    }
 
     switch (r.outcome) {
       case TaskOutcome::Success: {
-        for (auto& [id, bytes] : r.accumulatorUpdates) AccumulatorRegistry::global().merge(id, bytes);
+        if (spec.enabled) {
+          job->successMs[stage->id].push_back(r.metrics.runTimeNs / 1000000);
+          killOtherAttempts(stage->id, r.partition, r.taskId);
+        }
         if (stage->isMap()) {
-          tracker_.registerMapOutput(stage->dep->shuffleId(), r.partition, std::move(r.mapStatus));
-          outputRegisteredAt_[{stage->dep->shuffleId(), r.partition}] = nextTaskId_.load();
+          // A second successful attempt of the same map task (speculation) leaves the
+          // first one's output and accumulator updates as they are: counted once.
+          if (!tracker_.mapStatus(stage->dep->shuffleId(), r.partition)) {
+            for (auto& [id, bytes] : r.accumulatorUpdates)
+              AccumulatorRegistry::global().merge(id, bytes);
+            tracker_.registerMapOutput(stage->dep->shuffleId(), r.partition,
+                                       std::move(r.mapStatus));
+            outputRegisteredAt_[{stage->dep->shuffleId(), r.partition}] = nextTaskId_.load();
+          }
           auto pit = job->pending.find(stage->id);
           if (pit != job->pending.end()) {
             pit->second.erase(r.partition);
@@ -386,6 +520,8 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
         } else {
           size_t idx = job->resultIndex.at(r.partition);
           if (job->finished[idx]) break;
+          for (auto& [id, bytes] : r.accumulatorUpdates)
+            AccumulatorRegistry::global().merge(id, bytes);
           job->resultBytes += static_cast<int64_t>(r.resultBytes.size());
           if (opts.maxResultSize > 0 && job->resultBytes > opts.maxResultSize) {
             abort(fmt::format(
@@ -405,9 +541,10 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
             handler(r.partition, r.resultBytes);
           } catch (const std::exception& e) {
             lock.lock();
-            abort(fmt::format("Job {} aborted: the driver failed to handle the result of "
-                              "partition {}: {}",
-                              job->id, r.partition, e.what()));
+            abort(
+                fmt::format("Job {} aborted: the driver failed to handle the result of "
+                            "partition {}: {}",
+                            job->id, r.partition, e.what()));
             break;
           }
           lock.lock();
@@ -420,8 +557,13 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
       }
       case TaskOutcome::Killed:
         if (job->interrupted->load()) break;
+        // The loser of a speculative pair, or a copy killed while the other is running.
+        if (spec.enabled && (othersInFlight || !isPending(stage->id, r.partition))) break;
         [[fallthrough]];
       case TaskOutcome::Failed: {
+        // Another attempt already produced this partition: nothing to retry.
+        if (spec.enabled && job->running.count(stage->id) && !isPending(stage->id, r.partition))
+          break;
         int failures = ++job->taskFailures[{stage->id, r.partition}];
         if (failures >= opts.maxTaskFailures) {
           std::string why = fmt::format(
@@ -436,25 +578,12 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
         }
         logWarn("lost task: stage {} partition {} attempt {} on executor {}: {} (retrying)",
                 stage->id, r.partition, r.attempt, r.executorId, r.error);
-        if (job->running.count(stage->id)) {
-          TaskDescription t;
-          t.taskId = nextTaskId_++;
-          t.jobId = job->id;
-          t.stageId = stage->id;
-          t.stageAttempt = stage->attempt;
-          t.partition = r.partition;
-          t.attempt = failures;
-          t.isMapTask = stage->isMap();
-          auto payload = std::make_shared<StagePayload>();
-          payload->rdd = stage->rdd;
-          payload->shuffleDep = stage->dep;
-          payload->func = func;
-          t.payload = payload;
-          if (opts.serializeTasks) t.payloadBytes = std::make_shared<const std::string>(payload->serialize());
-          t.interrupted = job->interrupted;
-          std::vector<TaskDescription> one;
-          one.push_back(std::move(t));
-          tasks_.submit(std::move(one), job);
+        // With a copy still running, that copy is the retry.
+        if (job->running.count(stage->id) && !othersInFlight) {
+          int attempt = failures;
+          if (spec.enabled)
+            attempt = std::max(attempt, job->maxAttempt[{stage->id, r.partition}] + 1);
+          launchOne(stage, r.partition, attempt);
         }
         break;
       }
@@ -498,13 +627,14 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
     for (int id : running) finishStage(job->stages[id], false, *job->abortReason);
   }
   for (auto it = mapStageOwner_.begin(); it != mapStageOwner_.end();) {
-    if (it->second == job->id) it = mapStageOwner_.erase(it);
-    else ++it;
+    if (it->second == job->id)
+      it = mapStageOwner_.erase(it);
+    else
+      ++it;
   }
   activeJobs_.erase(job->id);
   notifyAllJobs();
-  if (bus_)
-    bus_->post(JobEnd{job->id, !job->abortReason, job->abortReason.value_or(""), nowMs()});
+  if (bus_) bus_->post(JobEnd{job->id, !job->abortReason, job->abortReason.value_or(""), nowMs()});
   // The job object can outlive this call (slots still hold it as their sink), so it
   // lets go of the stages, and through them of the program's RDDs, here: RDDs dropped
   // after an action are then freed (and their shuffles cleaned) on this thread, after
@@ -570,6 +700,7 @@ void DAGScheduler::removeShuffle(int shuffleId) {
     shuffleStages_.erase(it);
   }
   std::erase_if(outputRegisteredAt_, [&](const auto& e) { return e.first.first == shuffleId; });
+  tasks_.shuffleRemoved(shuffleId);  // executors with their own files (cluster mode)
 }
 
 }  // namespace ember
