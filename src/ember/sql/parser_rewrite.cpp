@@ -41,10 +41,6 @@ std::string timeTravelAt(const std::vector<Token>& toks, size_t k, size_t& last)
     last = k + 3;
     return "@v" + v.text;
   }
-  if (toks[k].is("version") && v.kind == Token::String) {
-    last = k + 3;
-    return "@v" + v.text;
-  }
   if (toks[k].is("timestamp") && v.kind == Token::String) {
     last = k + 3;
     return "@ts=" + v.text;
