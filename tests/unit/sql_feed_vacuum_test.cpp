@@ -3,6 +3,7 @@
 #include <fstream>
 #include <set>
 
+#include "ember/sql/parser.h"
 #include "sql_feed_fixture.h"
 
 namespace fs = std::filesystem;
@@ -16,6 +17,23 @@ std::set<std::string> dataFiles(const std::string& dir) {
   for (const auto& e : fs::directory_iterator(dir))
     if (e.is_regular_file()) out.insert(e.path().filename().string());
   return out;
+}
+
+TEST(FeedStatements, ParseHistoryAndVacuum) {
+  Statement h = parseStatement("DESCRIBE HISTORY db.t LIMIT 3");
+  EXPECT_EQ(h.kind, Statement::Kind::DescribeHistory);
+  EXPECT_EQ(h.name, (std::vector<std::string>{"db", "t"}));
+  EXPECT_EQ(h.limit, 3);
+  EXPECT_EQ(parseStatement("DESCRIBE history").kind, Statement::Kind::Describe);  // a table
+  Statement v = parseStatement("VACUUM feed.`/x/y` RETAIN 12 HOURS DRY RUN");
+  EXPECT_EQ(v.kind, Statement::Kind::Vacuum);
+  EXPECT_EQ(v.name, (std::vector<std::string>{"feed", "/x/y"}));
+  EXPECT_EQ(v.retainHours, 12);
+  EXPECT_TRUE(v.dryRun);
+  Statement p = parseStatement("VACUUM '/x/y'");
+  EXPECT_EQ(p.name, (std::vector<std::string>{"feed", "/x/y"}));
+  EXPECT_LT(p.retainHours, 0);
+  EXPECT_THROW(parseStatement("VACUUM t RETAIN HOURS"), UserError);
 }
 
 TEST_F(FeedTest, DescribeHistoryListsEveryVersion) {
@@ -99,9 +117,11 @@ TEST_F(FeedTest, VacuumOfAppendOnlyFeedKeepsOldVersionsReadable) {
   rows(0, 2).write().format("feed").save(p);
   rows(2, 4).write().format("feed").mode("append").save(p);
   std::ofstream(p + "/part-leftover.parquet") << "junk";
+  std::ofstream(p + "/.hidden") << "kept";
   auto deleted = FeedTable::forPath(spark_, p).vacuum(0.0);
   ASSERT_EQ(deleted.size(), 1u);
   EXPECT_NE(deleted[0].find("part-leftover"), std::string::npos);
+  EXPECT_TRUE(fs::exists(p + "/.hidden"));
   // Every file of version 0 is still in version 1: version 0 stays readable.
   EXPECT_EQ(ids(spark_.read().format("feed").option("versionAsOf", "0").load(p)), range(0, 2));
 }

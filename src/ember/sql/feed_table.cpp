@@ -115,7 +115,10 @@ std::vector<std::string> FeedTable::vacuum(std::optional<double> retentionHours,
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(path_, ec)) {
     std::string name = e.path().filename().string();
-    if (!e.is_regular_file() || name.empty() || name[0] == '_' || keep.count(name)) continue;
+    // Hidden names ('_', '.') are not data files (Delta's rule too).
+    if (!e.is_regular_file() || name.empty() || name[0] == '_' || name[0] == '.' ||
+        keep.count(name))
+      continue;
     // Files newer than the retention may belong to a writer that has not committed yet.
     if (e.last_write_time(ec) > cutoffTime) continue;
     deleted.push_back(e.path().string());
