@@ -117,6 +117,29 @@ TEST_F(FeedMergeTest, InsertOnlyMergeAppendsNewKeys) {
   EXPECT_EQ(h[0].removed.size(), 0u);  // no data file was rewritten
 }
 
+TEST_F(FeedMergeTest, FilesOutsideTheSourceKeyRangeAreNotRewritten) {
+  std::string p = path("pruned");
+  rows(0, 10).write().format("feed").save(p);                  // one file per write:
+  rows(10, 15).write().format("feed").mode("append").save(p);  // ids 0-9, 10-14, 20-29
+  rows(20, 30).write().format("feed").mode("append").save(p);
+  auto source = rows(12, 14).union_(rows(16, 17));  // key range 12-16
+  auto r = FeedTable::forPath(spark_, p)
+               .merge(source.alias("s"), "t.id = s.id")
+               .whenMatchedUpdate({{"v", "'updated'"}})
+               .whenNotMatchedInsertAll()
+               .execute();
+  EXPECT_EQ(r.numTargetRowsUpdated, 2);
+  EXPECT_EQ(r.numTargetRowsInserted, 1);
+  EXPECT_EQ(r.numTargetFilesRemoved, 1);  // only the file of ids 10-14 was rewritten
+  EXPECT_EQ(r.numTargetRowsCopied, 3);
+  auto h = FeedTable::forPath(spark_, p).history(1);
+  EXPECT_EQ(h[0].metrics.at("numTargetFilesPruned"), 2);
+  auto all = spark_.read().format("feed").load(p);
+  EXPECT_EQ(all.count(), 26);
+  EXPECT_EQ(all.filter("v = 'updated'").count(), 2);
+  EXPECT_EQ(ids(all.filter("v = 'updated'")), (std::vector<int64_t>{12, 13}));
+}
+
 TEST_F(FeedMergeTest, NullKeysNeverMatch) {
   spark_.sql("CREATE TABLE t USING feed LOCATION '" + path("t") +
              "' AS SELECT * FROM (VALUES (1, 'a'), (CAST(NULL AS INT), 'n')) AS x(id, v)");

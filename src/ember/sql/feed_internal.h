@@ -46,6 +46,16 @@ std::vector<FeedFile> writeFeedDataFiles(const DataFrame& df, const std::string&
                                          const std::map<std::string, std::string>& options,
                                          std::map<int64_t, int64_t>* tagCounts = nullptr);
 
+// MERGE's file pruning: indices into `files` (paths of snap's data files) of the files
+// that may hold a target row matching some source row, judged from each file's min/max
+// stats against the source's range of every key of a conjunct `target.k = source.k` of
+// `condition` (integer and string keys). Runs one aggregation job over `source` when
+// there is such a key; otherwise returns every index.
+std::vector<int> feedFilesMatchingKeys(const FeedSnapshot& snap,
+                                       const std::vector<std::string>& files,
+                                       const DataFrame& source, const std::string& sourceAlias,
+                                       const std::string& targetAlias, const ExprPtr& condition);
+
 // Min, max (numbers, strings, dates, timestamps, decimals) and null count per column of
 // the batches written to one data file; toJson() gives the log's "stats" object. Used by
 // one task at a time.

@@ -27,7 +27,7 @@
 namespace ember::sql {
 
 // A data file of a feed, as the log records it. Stats are per column:
-// {"col": {"min": v, "max": v, "nullCount": n}} (informational; see docs/feeds.md).
+// {"col": {"min": v, "max": v, "nullCount": n}} (MERGE prunes files with them).
 struct FeedFile {
   std::string path;  // relative to the feed directory
   int64_t rows = 0;

@@ -1,5 +1,7 @@
 // MERGE INTO a feed, planned with the engine's joins (Delta's two-phase approach):
 //
+//  0. pruning: target files whose min/max stats of a `target.k = source.k` key cannot
+//     overlap the source's key range take no further part (feed_prune.cpp).
 //  1. touched files: source INNER JOIN target ON cond, where the target carries the index
 //     of the data file each row came from; the distinct indices are the files that hold
 //     matched rows. The same join, grouped by target row (file, row number), finds a
@@ -127,19 +129,18 @@ FeedMergeResult mergeIntoFeed(Session& s, const std::string& path, const std::st
   DataFrame source = sourceQualified ? sourceIn : sourceIn.alias(sourceAlias);
 
   std::vector<std::string> files;
-  std::vector<int> all;
-  for (const auto& [p, f] : snap.files) {
-    all.push_back(static_cast<int>(files.size()));
-    files.push_back(p);
-  }
+  for (const auto& [p, f] : snap.files) files.push_back(p);
   bool anyMatched = false, anyNotMatched = false;
   for (const auto& c : clauses) (c.matched ? anyMatched : anyNotMatched) = true;
+  // Files that cannot hold a match (by their key stats) are neither joined nor rewritten.
+  std::vector<int> candidates =
+      feedFilesMatchingKeys(snap, files, source, sourceAlias, targetAlias, condition);
 
   // 1. Files holding matched rows; duplicate matches.
   std::vector<int> touched;
-  if (anyMatched && !files.empty()) {
+  if (anyMatched && !candidates.empty()) {
     DataFrame target =
-        targetRows(s, snap, dir, files, all)
+        targetRows(s, snap, dir, files, candidates)
             .withColumn(kRowCol, expr(std::string("row_number() OVER (PARTITION BY ") + kFileCol +
                                       " ORDER BY " + kFileCol + ")"))
             .alias(targetAlias);
@@ -204,7 +205,7 @@ FeedMergeResult mergeIntoFeed(Session& s, const std::string& path, const std::st
     output = acted.filter(keep).select(cols);
   }
   if (anyNotMatched) {
-    DataFrame target = targetRows(s, snap, dir, files, all).alias(targetAlias);
+    DataFrame target = targetRows(s, snap, dir, files, candidates).alias(targetAlias);
     DataFrame unmatched = source.join(target, condition, "leftanti");
     std::vector<ExprPtr> pick;
     for (size_t i = 0; i < clauses.size(); ++i) {
@@ -267,6 +268,7 @@ FeedMergeResult mergeIntoFeed(Session& s, const std::string& path, const std::st
   c.metrics["numTargetRowsUpdated"] = result.numTargetRowsUpdated;
   c.metrics["numTargetRowsDeleted"] = result.numTargetRowsDeleted;
   c.metrics["numTargetRowsCopied"] = result.numTargetRowsCopied;
+  c.metrics["numTargetFilesPruned"] = static_cast<int64_t>(files.size() - candidates.size());
   result.version = commitFeed(s, dir, c);
   return result;
 }
