@@ -103,6 +103,30 @@ void DirectoryOutputCommitter::commitTask(int partition, int attempt) {
   fs::remove_all(attemptDir(partition, attempt), ec);  // only empty leftovers; best effort
 }
 
+std::string DirectoryOutputCommitter::taskAttemptPath(int partition, int attempt,
+                                                      const std::string& subdir) const {
+  return attemptDir(partition, attempt) + "/" + subdir + "/" + partFileName(partition);
+}
+
+void DirectoryOutputCommitter::commitTaskTree(int partition, int attempt) {
+  fs::path root = attemptDir(partition, attempt);
+  std::error_code ec;
+  std::vector<fs::path> files;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
+       it.increment(ec))
+    if (it->is_regular_file()) files.push_back(it->path());
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    throw IoError("Cannot list task output " + root.string() + ": " + ec.message());
+  for (const auto& from : files) {
+    fs::path to = fs::path(stagingDir_) / from.lexically_relative(root);
+    fs::create_directories(to.parent_path(), ec);
+    if (::rename(from.c_str(), to.c_str()) != 0)
+      throw IoError("Cannot commit " + from.string() + " to " + to.string() + ": " +
+                    std::strerror(errno));
+  }
+  fs::remove_all(root, ec);  // only empty directories are left; best effort
+}
+
 void DirectoryOutputCommitter::abortTask(int partition, int attempt) {
   removeTree(attemptDir(partition, attempt));
 }

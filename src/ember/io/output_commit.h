@@ -42,6 +42,13 @@ class DirectoryOutputCommitter {
   // Moves the attempt's file to <staging>/part-<partition> (rename, so atomic) and removes the
   // attempt's directory. IoError if the attempt wrote no file.
   void commitTask(int partition, int attempt);
+  // For a task that writes several files (one per partition directory of a
+  // partitionBy write): <staging>/_attempts/<partition>-<attempt>/<subdir>/part-<partition>.
+  std::string taskAttemptPath(int partition, int attempt, const std::string& subdir) const;
+  // Moves every file the attempt wrote, in any subdirectory, to the same relative path
+  // under the staging dir (each file by rename). A later attempt's files replace the
+  // earlier attempt's files of the same names.
+  void commitTaskTree(int partition, int attempt);
   // Removes whatever the attempt wrote. Never fails on a missing attempt.
   void abortTask(int partition, int attempt);
   // Writes _SUCCESS, removes _attempts and renames the staging dir to outputDir. If outputDir

@@ -20,6 +20,7 @@ struct TableInfo {
   std::string location;
   std::map<std::string, std::string> options;
   Schema schema;
+  std::vector<std::string> partitionBy;  // PARTITIONED BY columns (Hive directories)
 };
 
 class Catalog {

@@ -1,6 +1,8 @@
 // Leaf and streaming operators: local tables, file scans, filter, project, limit,
 // union, sample.
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <random>
 
 #include "ember/columnar/column_ops.h"
@@ -10,6 +12,8 @@
 #include "ember/core/context.h"
 #include "ember/core/task_context.h"
 #include "ember/io/file_listing.h"
+#include "ember/io/format_internal.h"
+#include "ember/io/partitioning.h"
 #include "ember/sql/analyzer.h"
 #include "ember/sql/exec_ops.h"
 
@@ -138,6 +142,12 @@ FileScanExec::FileScanExec(std::shared_ptr<const FileSource> source, Schema data
 std::string FileScanExec::describe() const {
   std::string s = "FileScan " + source_->format + " [" + attrList(output) + "]";
   if (!source_->paths.empty()) s += " Location: " + source_->paths[0];
+  if (!partitionColumns_.empty()) {
+    s += " PartitionColumns: [";
+    for (size_t i = 0; i < partitionColumns_.size(); ++i)
+      s += (i ? ", " : "") + dataSchema_.field(static_cast<size_t>(partitionColumns_[i])).name;
+    s += "] FilesPruned: " + std::to_string(filesPruned_);
+  }
   if (!filters_.empty()) {
     s += " PushedFilters: [";
     for (size_t i = 0; i < filters_.size(); ++i) s += (i ? ", " : "") + filters_[i].toString();
@@ -147,12 +157,46 @@ std::string FileScanExec::describe() const {
 }
 
 void FileScanExec::prepare(Context&) {
+  PartitionedFiles listing = listPartitionedFiles(source_->paths, options_);
   std::vector<std::string> files;
-  for (const auto& p : source_->paths)
-    for (const auto& f : listInputFiles(p)) files.push_back(f.path);
+  std::map<std::string, std::vector<Value>> valuesOf;
+  partitionColumns_.clear();
+  splitValues_.clear();
+  filesPruned_ = 0;
+  std::vector<int> keyIndex;  // per discovered key: its data-schema index, or -1
+  for (const auto& f : listing.partitionFields) {
+    int i = dataSchema_.indexOf(f.name);
+    keyIndex.push_back(i);
+    if (i >= 0) partitionColumns_.push_back(i);
+  }
+  for (size_t f = 0; f < listing.files.size(); ++f) {
+    std::vector<Value> values;
+    bool keep = true;
+    for (size_t k = 0; k < keyIndex.size() && keep; ++k) {
+      if (keyIndex[k] < 0) continue;
+      const Field& field = dataSchema_.field(static_cast<size_t>(keyIndex[k]));
+      Value v = partitionValue(listing.values[f][k], field.type, field.name);
+      // Partition pruning: the file's rows all carry this value.
+      for (const auto& pred : filters_)
+        if (pred.column == keyIndex[k] && !rangeMayMatch(pred, v, v, v.isNull() ? 1 : 0, 1))
+          keep = false;
+      values.push_back(std::move(v));
+    }
+    if (!keep) {
+      ++filesPruned_;
+      continue;
+    }
+    files.push_back(listing.files[f].path);
+    if (!partitionColumns_.empty()) valuesOf[listing.files[f].path] = std::move(values);
+  }
   splits_ = FileFormat::forName(source_->format)
                 .planSplits(files, options_, static_cast<uint64_t>(splitBytes_));
   if (splits_.empty()) splits_.push_back(FileSplit{});  // one empty partition
+  if (!partitionColumns_.empty())
+    for (const auto& sp : splits_) {
+      auto it = valuesOf.find(sp.path);
+      splitValues_.push_back(it != valuesOf.end() ? it->second : std::vector<Value>{});
+    }
 }
 
 namespace {
@@ -174,12 +218,83 @@ class ReaderStream : public BatchStream {
 };
 }  // namespace
 
+namespace {
+// Adds a partitioned file's directory values to the batches read from the file: output
+// column i is the reader's column fromReader[i], or (when -1) the constant values[i].
+class PartitionValuesStream : public BatchStream {
+ public:
+  PartitionValuesStream(StreamPtr in, std::vector<int> fromReader, std::vector<Value> values,
+                        std::vector<DataType> types)
+      : in_(std::move(in)),
+        fromReader_(std::move(fromReader)),
+        values_(std::move(values)),
+        types_(std::move(types)) {}
+  BatchPtr next() override {
+    BatchPtr b = in_->next();
+    if (!b) return nullptr;
+    std::vector<ColumnPtr> cols;
+    for (size_t i = 0; i < fromReader_.size(); ++i)
+      cols.push_back(fromReader_[i] >= 0 ? b->columns[static_cast<size_t>(fromReader_[i])]
+                                         : constantColumn(values_[i], types_[i], b->numRows));
+    return std::make_shared<Batch>(std::move(cols), b->numRows);
+  }
+
+ private:
+  StreamPtr in_;
+  std::vector<int> fromReader_;
+  std::vector<Value> values_;
+  std::vector<DataType> types_;
+};
+}  // namespace
+
 StreamPtr FileScanExec::execute(int partition, TaskContext& ctx) const {
   const FileSplit& split = splits_.at(static_cast<size_t>(partition));
   if (split.path.empty()) return instrument(streamOf({}), *this);
-  auto reader = FileFormat::forName(source_->format)
-                    .open(split, dataSchema_, projection_, filters_, options_, batchRows_);
-  return instrument(std::make_unique<ReaderStream>(std::move(reader), ctx), *this);
+  const FileFormat& format = FileFormat::forName(source_->format);
+  if (partitionColumns_.empty()) {
+    auto reader = format.open(split, dataSchema_, projection_, filters_, options_, batchRows_);
+    return instrument(std::make_unique<ReaderStream>(std::move(reader), ctx), *this);
+  }
+  // The files hold the data schema minus the partition columns.
+  auto partitionSlot = [&](int dataIndex) {
+    auto it = std::find(partitionColumns_.begin(), partitionColumns_.end(), dataIndex);
+    return it == partitionColumns_.end() ? -1 : static_cast<int>(it - partitionColumns_.begin());
+  };
+  std::vector<Field> fileFields;
+  std::vector<int> fileIndex(dataSchema_.size(), -1);
+  for (size_t i = 0; i < dataSchema_.size(); ++i)
+    if (partitionSlot(static_cast<int>(i)) < 0) {
+      fileIndex[i] = static_cast<int>(fileFields.size());
+      fileFields.push_back(dataSchema_.field(i));
+    }
+  std::vector<int> readerProjection, fromReader;
+  std::vector<Value> values;
+  std::vector<DataType> types;
+  const auto& splitValues = splitValues_.at(static_cast<size_t>(partition));
+  for (int j : projection_) {
+    int slot = partitionSlot(j);
+    types.push_back(dataSchema_.field(static_cast<size_t>(j)).type);
+    if (slot >= 0) {
+      fromReader.push_back(-1);
+      values.push_back(splitValues.at(static_cast<size_t>(slot)));
+    } else {
+      fromReader.push_back(static_cast<int>(readerProjection.size()));
+      readerProjection.push_back(fileIndex[static_cast<size_t>(j)]);
+      values.emplace_back();
+    }
+  }
+  std::vector<ColumnPredicate> fileFilters;
+  for (const auto& pred : filters_)
+    if (partitionSlot(pred.column) < 0) {
+      fileFilters.push_back(pred);
+      fileFilters.back().column = fileIndex[static_cast<size_t>(pred.column)];
+    }
+  auto reader = format.open(split, Schema(std::move(fileFields)), readerProjection, fileFilters,
+                            options_, batchRows_);
+  StreamPtr in = std::make_unique<ReaderStream>(std::move(reader), ctx);
+  return instrument(std::make_unique<PartitionValuesStream>(std::move(in), std::move(fromReader),
+                                                            std::move(values), std::move(types)),
+                    *this);
 }
 
 // ---- FilterExec ----

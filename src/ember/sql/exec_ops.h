@@ -36,7 +36,10 @@ class LocalTableExec : public PhysicalNode {
 
 // Files through a format: one partition per split. Produces `projection` columns of the
 // data schema; `filters` are pushed into the reader (it may skip row groups), the
-// engine still applies the full condition above.
+// engine still applies the full condition above. For a Hive-partitioned directory
+// (io/partitioning.h) the data schema's partition columns come from the directory names:
+// files whose values fail a pushed filter are pruned in prepare(), and the values are
+// added to each batch as constant columns.
 class FileScanExec : public PhysicalNode {
   friend struct PlanSerde;  // ships the operator to executors (plan_serde.cpp)
 
@@ -58,6 +61,11 @@ class FileScanExec : public PhysicalNode {
   std::vector<FileSplit> splits_;
   int64_t splitBytes_;
   int batchRows_;
+  // Partitioned directories: data-schema index of each partition column (in directory
+  // order), and each split's values of them. Empty when not partitioned.
+  std::vector<int> partitionColumns_;
+  std::vector<std::vector<Value>> splitValues_;
+  int64_t filesPruned_ = 0;
 };
 
 class FilterExec : public PhysicalNode {

@@ -267,6 +267,8 @@ void PlanSerde::write(ByteWriter& w, const PhysicalNode& n) {
     w.writeRaw<int64_t>(x->splitBytes_);
     w.writeRaw<int32_t>(x->batchRows_);
     Serde<std::vector<FileSplit>>::write(w, x->splits_);  // planned on the driver
+    Serde<std::vector<int>>::write(w, x->partitionColumns_);
+    Serde<std::vector<std::vector<Value>>>::write(w, x->splitValues_);
   } else if (auto* x = dynamic_cast<const FilterExec*>(&n)) {
     header(NodeTag::Filter);
     kids();
@@ -373,6 +375,8 @@ PhysicalPtr PlanSerde::read(ByteReader& r) {
                                                  std::move(projection), std::move(filters), out,
                                                  splitBytes, batchRows);
       scan->splits_ = Serde<std::vector<FileSplit>>::read(r);
+      scan->partitionColumns_ = Serde<std::vector<int>>::read(r);
+      scan->splitValues_ = Serde<std::vector<std::vector<Value>>>::read(r);
       node = scan;
       break;
     }

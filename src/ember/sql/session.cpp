@@ -5,6 +5,7 @@
 #include "ember/core/context.h"
 #include "ember/io/file_format.h"
 #include "ember/io/file_listing.h"
+#include "ember/io/partitioning.h"
 #include "ember/sql/analyzer.h"
 #include "ember/sql/catalog.h"
 #include "ember/sql/dataframe.h"
@@ -139,12 +140,25 @@ Schema fileSourceSchema(const FileSource& src) {
   if (src.paths.empty())
     throw UserError("a " + src.format + " source needs a path (OPTIONS (path '...') or read()." +
                     src.format + "(path))");
-  std::vector<std::string> files;
-  for (const auto& p : src.paths)
-    for (const auto& f : listInputFiles(p)) files.push_back(f.path);
   FormatOptions opts;
   for (const auto& [k, v] : src.options) opts.set(k, v);
-  return FileFormat::forName(src.format).inferSchema(files, opts);
+  // Hive-partitioned directories: the files' columns, then the partition columns.
+  PartitionedFiles listing = listPartitionedFiles(src.paths, opts);
+  std::vector<std::string> files;
+  for (const auto& f : listing.files) files.push_back(f.path);
+  if (files.empty() && !listing.partitionFields.empty())
+    throw UserError("partitioned directory " + src.paths[0] + " holds no data files");
+  Schema data = FileFormat::forName(src.format).inferSchema(files, opts);
+  if (listing.partitionFields.empty()) return data;
+  std::vector<Field> fields = data.fields();
+  for (const auto& f : listing.partitionFields) {
+    if (data.indexOf(f.name) >= 0)
+      throw UserError("column " + f.name + " of " + src.paths[0] +
+                      " is both in the data files and a partition directory (" + f.name +
+                      "=...); rename one of them");
+    fields.push_back(f);
+  }
+  return Schema(std::move(fields));
 }
 
 PlanPtr fileScan(const std::string& format, std::vector<std::string> paths,

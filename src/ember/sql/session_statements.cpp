@@ -197,11 +197,10 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
         return createFeedTable(s, st, text, name, location);
       }
       DataFrame df(&s, s.analyzePlan(st.query, text));
-      if (!st.partitionBy.empty())
-        throw UserError("PARTITIONED BY is not supported by CREATE TABLE yet; write without it");
-      writeFiles(df, format, location, st.orReplace ? "overwrite" : "error", st.options);
+      writeFiles(df, format, location, st.orReplace ? "overwrite" : "error", st.options,
+                 st.partitionBy);
       Schema schema = df.schema();
-      s.catalog().registerTable(name, TableInfo{format, location, st.options, schema},
+      s.catalog().registerTable(name, TableInfo{format, location, st.options, schema, st.partitionBy},
                                 fileScan(format, {location}, st.options, &schema));
       return empty(s);
     }
@@ -249,7 +248,7 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
         return empty(s);
       }
       writeFiles(df.select(cols), info->format, info->location,
-                 st.overwrite ? "overwrite" : "append", info->options);
+                 st.overwrite ? "overwrite" : "append", info->options, info->partitionBy);
       return empty(s);
     }
     case K::InsertDirectory: {

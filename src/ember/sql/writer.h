@@ -29,6 +29,10 @@ class DataFrameWriter {
   DataFrameWriter& mode(const std::string& m);
   DataFrameWriter& option(const std::string& key, const std::string& value);
   DataFrameWriter& options(const std::map<std::string, std::string>& kv);
+  // Hive-style output: one directory level per column (`year=2024/month=5/part-...`);
+  // the files hold the other columns. Reading the directory back restores them
+  // (io/partitioning.h). Spark's name and behaviour.
+  DataFrameWriter& partitionBy(std::vector<std::string> columns);
   void save(const std::string& path);
   void csv(const std::string& path) { format("csv").save(path); }
   void parquet(const std::string& path) { format("parquet").save(path); }
@@ -39,10 +43,12 @@ class DataFrameWriter {
   std::string format_ = "parquet";
   std::string mode_ = "error";
   std::map<std::string, std::string> options_;
+  std::vector<std::string> partitionBy_;
 };
 
 // Writes `df` to `path` (see the modes above); returns the number of rows written.
 int64_t writeFiles(const DataFrame& df, const std::string& format, const std::string& path,
-                   const std::string& mode, const std::map<std::string, std::string>& options);
+                   const std::string& mode, const std::map<std::string, std::string>& options,
+                   const std::vector<std::string>& partitionBy = {});
 
 }  // namespace ember::sql
