@@ -171,6 +171,8 @@ int64_t FeedLog::oldestReadableVersion() const {
 }
 
 void FeedLog::setOldestReadableVersion(int64_t version) const {
+  // Never lower it: files a concurrent VACUUM deleted stay deleted.
+  version = std::max(version, oldestReadableVersion());
   Json j = {{"oldestReadableVersion", version}, {"timestamp", nowMs()}};
   std::string tmp = writeTemp(logDir(), j.dump());
   fs::rename(tmp, logDir() + "/" + kVacuumFile);
