@@ -1,15 +1,18 @@
-// TPC-H queries through Ember's SQL engine over '|'-delimited CSV files (the layout of
-// ../shared/peers/gen/tpch.js: <data>/<table>.csv with a header line).
+// TPC-H queries through Ember's SQL engine over Parquet or '|'-delimited CSV files (the
+// layout of ../shared/peers/gen/tpch.js: <data>/<table>.parquet, or <data>/<table>.csv with a
+// header line).
 //
 //   tpch_bench [--master local[N]] [--conf k=v]... DATA_DIR QUERY_DIR SCHEMA_SQL REPS QUERIES
 //              [ANSWER_DIR]
+//     DATA_DIR    <table>.parquet files (used when DATA_DIR/lineitem.parquet exists: views
+//                 `USING parquet`, columns and types from the files) or <table>.csv files
 //     QUERY_DIR   holds q01.sql .. q22.sql (../shared/tpch/queries)
 //     SCHEMA_SQL  CREATE TABLE statements giving each table's columns (../shared/tpch/schema.sql)
 //     QUERIES     "all" or a comma-separated list such as 1,3,18
 //     ANSWER_DIR  if given, each query's last result goes to ANSWER_DIR/qNN.csv ('|', header)
 //
-// The eight tables are declared as CSV temporary views with the schema's columns, exactly
-// as a Spark user would; there is no load step, so every run re-reads and parses the CSV.
+// The eight tables are declared as temporary views exactly as a Spark user would (CSV: with
+// the schema's columns); there is no load step, so every run re-reads the files.
 // Each query runs once as a warm-up (untimed), then REPS timed runs (only the warm-up is
 // kept, as the single timed run, when it took more than SLOW seconds, env SLOW, default 30).
 // stdout: peer,workload,query,threads,seconds,rows,runs  (seconds = median; runs ';'-joined)
@@ -90,8 +93,9 @@ int main(int argc, char** argv) {
   const char* slowEnv = std::getenv("SLOW");
   const double slow = slowEnv ? std::atof(slowEnv) : 30.0;
   const int threads = bench::slotsOf(ctx->conf().get("ember.master"));
-  const std::string workload =
-      "tpch_csv_" + std::filesystem::path(dataDir).parent_path().filename().string();
+  const bool parquet = std::filesystem::exists(dataDir + "/lineitem.parquet");
+  const std::string workload = std::string(parquet ? "tpch_parquet_" : "tpch_csv_") +
+                               std::filesystem::path(dataDir).parent_path().filename().string();
   if (!answerDir.empty()) std::filesystem::create_directories(answerDir);
 
   ember::sql::Session spark(*ctx);
@@ -103,8 +107,12 @@ int main(int argc, char** argv) {
   int tables = 0;
   for (std::sregex_iterator it(schema.begin(), schema.end(), table), end; it != end; ++it) {
     std::string name = (*it)[1], cols = (*it)[2];
-    spark.sql("CREATE TEMPORARY VIEW " + name + " (" + cols + ") USING csv OPTIONS (path '" +
-              dataDir + "/" + name + ".csv', header 'true', delimiter '|')");
+    if (parquet)
+      spark.sql("CREATE TEMPORARY VIEW " + name + " USING parquet OPTIONS (path '" + dataDir + "/" +
+                name + ".parquet')");
+    else
+      spark.sql("CREATE TEMPORARY VIEW " + name + " (" + cols + ") USING csv OPTIONS (path '" +
+                dataDir + "/" + name + ".csv', header 'true', delimiter '|')");
     ++tables;
   }
   if (tables != 8) {
