@@ -10,13 +10,14 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <utility>
 #include <vector>
 
-#include "ember/common/flat_map.h"
 #include "ember/common/hash.h"
 #include "ember/common/logging.h"
 #include "ember/common/size_estimate.h"
+#include "ember/rdd/combine_map.h"
 #include "ember/rdd/record_io.h"
 #include "ember/rdd/spill.h"
 #include "ember/storage/memory_manager.h"
@@ -27,39 +28,39 @@ template <class K, class C, class MergeCombiners>
 class ExternalAggregator {
  public:
   static constexpr int kBuckets = 64;
-  using Map = FlatMap<K, C>;
-  static constexpr bool kVariableSize = !std::is_trivially_copyable_v<C>;
+  using Map = CombineMap<K, C>;
+  using Slot = typename Map::Slot;
 
   ExternalAggregator(TaskContext& ctx, MergeCombiners merge)
-      : ctx_(ctx), merge_(std::move(merge)), mem_(ctx.env().memory, ctx.taskAttemptId(), "hash aggregate") {}
+      : ctx_(ctx),
+        merge_(std::move(merge)),
+        mem_(ctx.env().memory, ctx.taskAttemptId(), "hash aggregate") {}
 
   // Inserts a value for `key`: create() makes a new combiner, update(C&) folds the
   // value into an existing one.
   template <class Create, class Update>
   void insert(K&& key, Create&& create, Update&& update) {
-    int64_t delta = add(map_, tableBytes_, std::move(key), create, update);
-    if (delta > 0 && !mem_.tryReserve(delta)) spill();
+    uint64_t h = Map::hash(key);
+    insert(std::move(key), h, create, update);
+  }
+  // The same with h = CombineMap<K, C>::hash(key) computed beforehand.
+  template <class Create, class Update>
+  void insert(K&& key, uint64_t h, Create&& create, Update&& update) {
+    if (!map_.reserveGrowth()) spill();
+    if (!map_.add(std::move(key), h, create, update)) spill();
   }
 
-  // Inserts into `m`; returns the estimated growth in bytes.
-  template <class Create, class Update>
-  static int64_t add(Map& m, int64_t& tableBytes, K&& key, Create& create, Update& update) {
-    int64_t keyHeap = SizeEstimate<K>::heap(key);
-    auto [c, inserted] = m.findOrInsert(std::move(key), create);
-    if (inserted) {
-      int64_t t = m.tableBytes();
-      int64_t delta = t - tableBytes + keyHeap + SizeEstimate<C>::heap(*c);
-      tableBytes = t;
-      return delta;
-    }
-    if constexpr (kVariableSize) {
-      int64_t before = SizeEstimate<C>::heap(*c);
-      update(*c);
-      return SizeEstimate<C>::heap(*c) - before;
-    } else {
-      update(*c);
-      return 0;
-    }
+  // Inserts every record of `in` (pairs of key and value), with the table's slots
+  // prefetched a batch ahead (CombineMap::forEachPrefetched). create(V&&) -> C makes a
+  // new combiner, update(C&, V&&) folds a value into one.
+  template <class V, class Create, class Update>
+  void insertAll(Iterator<std::pair<K, V>>& in, Create&& create, Update&& update) {
+    map_.forEachPrefetched(in, [&](std::pair<K, V>& rec, uint64_t h) {
+      V& v = rec.second;
+      insert(
+          std::move(rec.first), h, [&] { return create(std::move(v)); },
+          [&](C& c) { update(c, std::move(v)); });
+    });
   }
 
   // The aggregated records; the iterator owns the aggregator (its memory reservation
@@ -73,65 +74,68 @@ class ExternalAggregator {
   size_t spillCount() const { return runs_.size(); }
 
  private:
-  static int bucketOf(const K& k) { return static_cast<int>((Hasher<K>{}(k) >> 40) % kBuckets); }
-
+  // Writes the table's entries grouped by bucket (reordered in place) and empties it.
   void spill() {
     std::string path = newSpillFile(ctx_, "agg-spill");
     FrameFileWriter out(path, ctx_.env().shuffleCodec, ctx_.env().zstdLevel);
-    std::vector<std::pair<K, C>> entries = map_.takeEntries();
-    tableBytes_ = map_.tableBytes();
-    auto buckets = groupInPlace(entries, kBuckets, [](const std::pair<K, C>& e) { return bucketOf(e.first); });
+    // A slot's hash is Hasher<K>(key) | 1: bits 40 and up are the hash's own.
+    auto buckets = groupInPlace(map_.compact(), kBuckets, [](const Slot& s) {
+      return static_cast<int>((s.hash >> 40) % kBuckets);
+    });
     SpillRun run{path, {}};
     for (const auto& bucket : buckets) {
       out.beginSegment();
       RecordFrameWriter<std::pair<K, C>> w(out, ctx_.env().frameBytes);
-      for (const auto& e : bucket) w.write(e);
+      for (const auto& s : bucket) w.write(s.entry);
       w.flush();
       run.segments.push_back(out.endSegment());
     }
     out.close();
-    std::vector<std::pair<K, C>>().swap(entries);
-    recordSpill(ctx_, mem_.used(), out.bytesWritten());
+    recordSpill(ctx_, map_.usedBytes(), out.bytesWritten());
     runs_.push_back(std::move(run));
-    mem_.releaseAll();
+    map_.clear();
   }
 
-  // Moves entries out of a finished table.
+  // Moves the entries out of a finished table, in place (no copy of the entries).
   class EntryIterator {
    public:
-    void reset(std::vector<std::pair<K, C>> entries) {
-      entries_ = std::move(entries);
+    explicit EntryIterator(Map& map) : map_(map) {}
+    void start() {
+      slots_ = map_.compact();
       pos_ = 0;
     }
     bool next(std::pair<K, C>& out) {
-      if (pos_ >= entries_.size()) return false;
-      out = std::move(entries_[pos_++]);
+      if (pos_ >= slots_.size()) return false;
+      out = std::move(slots_[pos_++].entry);
       return true;
     }
 
    private:
-    std::vector<std::pair<K, C>> entries_;
+    Map& map_;
+    std::span<Slot> slots_;
     size_t pos_ = 0;
   };
 
   class MapIterator : public Iterator<std::pair<K, C>> {
    public:
-    explicit MapIterator(std::unique_ptr<ExternalAggregator> agg) : agg_(std::move(agg)) {
-      it_.reset(agg_->map_.takeEntries());
+    explicit MapIterator(std::unique_ptr<ExternalAggregator> agg)
+        : agg_(std::move(agg)), it_(agg_->map_) {
+      it_.start();
     }
     bool next(std::pair<K, C>& out) override { return it_.next(out); }
 
    private:
-    std::unique_ptr<ExternalAggregator> agg_;  // holds the memory reservation
+    std::unique_ptr<ExternalAggregator> agg_;  // holds the table and its memory reservation
     EntryIterator it_;
   };
 
-  // Rebuilds one bucket at a time from all runs.
+  // Rebuilds one bucket at a time from all runs, in the aggregator's (empty) table.
   class BucketIterator : public Iterator<std::pair<K, C>> {
    public:
-    explicit BucketIterator(std::unique_ptr<ExternalAggregator> agg) : agg_(std::move(agg)) {}
+    explicit BucketIterator(std::unique_ptr<ExternalAggregator> agg)
+        : agg_(std::move(agg)), it_(agg_->map_) {}
     bool next(std::pair<K, C>& out) override {
-      while (!it_.next(out)) {
+      while (!loaded_ || !it_.next(out)) {
         if (bucket_ >= kBuckets) return false;
         load(bucket_++);
       }
@@ -140,11 +144,17 @@ class ExternalAggregator {
 
    private:
     void load(int b) {
-      it_.reset({});
-      agg_->mem_.releaseAll();
-      Map current;
-      int64_t tableBytes = current.tableBytes();
+      Map& current = agg_->map_;
+      current.clear();
       bool warned = false;
+      auto overBudget = [&] {
+        // A single bucket larger than the budget (extreme key skew): finish it over
+        // budget rather than fail.
+        if (warned) return;
+        warned = true;
+        logWarn("hash aggregation: bucket {} of task {} exceeds the memory budget", b,
+                agg_->ctx_.taskAttemptId());
+      };
       for (const auto& run : agg_->runs_) {
         const Segment& seg = run.segments[static_cast<size_t>(b)];
         if (seg.length == 0) continue;
@@ -153,28 +163,24 @@ class ExternalAggregator {
         auto create = [&] { return std::move(rec.second); };
         auto update = [&](C& c) { agg_->merge_(c, std::move(rec.second)); };
         while (reader.next(rec)) {
-          int64_t delta = add(current, tableBytes, std::move(rec.first), create, update);
-          if (delta > 0 && !agg_->mem_.tryReserve(delta) && !warned) {
-            // A single bucket larger than the budget (extreme key skew): finish it
-            // over budget rather than fail.
-            warned = true;
-            logWarn("hash aggregation: bucket {} of task {} exceeds the memory budget", b,
-                    agg_->ctx_.taskAttemptId());
-          }
+          if (!current.reserveGrowth()) overBudget();
+          uint64_t h = Map::hash(rec.first);
+          if (!current.add(std::move(rec.first), h, create, update)) overBudget();
         }
       }
-      it_.reset(current.takeEntries());
+      it_.start();
+      loaded_ = true;
     }
     std::unique_ptr<ExternalAggregator> agg_;
     EntryIterator it_;
     int bucket_ = 0;
+    bool loaded_ = false;
   };
 
   TaskContext& ctx_;
   MergeCombiners merge_;
   MemoryConsumer mem_;
-  Map map_;
-  int64_t tableBytes_ = map_.tableBytes();
+  Map map_{mem_};
   std::vector<SpillRun> runs_;
 };
 

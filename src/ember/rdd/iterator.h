@@ -17,6 +17,16 @@ class Iterator {
   virtual ~Iterator() = default;
   // Moves the next record into `out`; false at the end.
   virtual bool next(T& out) = 0;
+  // Moves up to n next records into out[0..n); returns how many. Fewer than n only at
+  // the end. The same records as calling next() n times; fused operators override it
+  // to pass records in batches (one virtual call per batch, not per record), and then
+  // an operator may run its function on a whole batch before the next operator sees
+  // the first record of it.
+  virtual size_t nextBatch(T* out, size_t n) {
+    size_t i = 0;
+    while (i < n && next(out[i])) ++i;
+    return i;
+  }
 };
 
 template <class T>

@@ -3,8 +3,11 @@
 // iterator; user exceptions are annotated with the operation, partition and record.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <memory>
+#include <new>
 #include <random>
 #include <type_traits>
 #include <utility>
@@ -29,7 +32,8 @@ class OpIterator : public Iterator<U> {
  protected:
   template <class Fn>
   decltype(auto) call(Fn&& fn) {
-    return callUser(self_.opName().c_str(), self_.callSite(), partition_, record_, std::forward<Fn>(fn));
+    return callUser(self_.opName().c_str(), self_.callSite(), partition_, record_,
+                    std::forward<Fn>(fn));
   }
   IterPtr<T> in_;
   const RDDBase& self_;
@@ -37,6 +41,13 @@ class OpIterator : public Iterator<U> {
   long long record_ = 0;
   T buf_{};
 };
+
+// Whether U() cannot throw (std::pair's default constructor is not declared noexcept).
+template <class X>
+struct NothrowDefault : std::is_nothrow_default_constructible<X> {};
+template <class A, class B>
+struct NothrowDefault<std::pair<A, B>>
+    : std::bool_constant<NothrowDefault<A>::value && NothrowDefault<B>::value> {};
 
 // Iterates any container returned by user code, moving its elements out.
 template <class C, class U>
@@ -65,8 +76,8 @@ IterPtr<U> toIterator(R&& r) {
 }
 }  // namespace detail
 
-#define EMBER_OP_SERDE(Op)                                                      \
-  void serialize(ByteWriter& w) const { ClosureSerde<F>::write(w, f); }         \
+#define EMBER_OP_SERDE(Op)                                              \
+  void serialize(ByteWriter& w) const { ClosureSerde<F>::write(w, f); } \
   static Op deserialize(ByteReader& r) { return Op{ClosureSerde<F>::read(r)}; }
 
 template <class T, class U, class F>
@@ -74,16 +85,49 @@ struct MapOp {
   F f;
   class It : public detail::OpIterator<T, U> {
    public:
-    It(IterPtr<T> in, const RDDBase& self, int p, const F* f) : detail::OpIterator<T, U>(std::move(in), self, p), f_(f) {}
+    It(IterPtr<T> in, const RDDBase& self, int p, const F* f)
+        : detail::OpIterator<T, U>(std::move(in), self, p), f_(f) {}
     bool next(U& out) override {
       if (!this->in_->next(this->buf_)) return false;
       ++this->record_;
-      out = this->call([&]() -> U { return (*f_)(std::move(this->buf_)); });
+      produce(this->buf_, out);
       return true;
+    }
+    size_t nextBatch(U* out, size_t n) override {
+      size_t done = 0;
+      while (done < n) {
+        size_t want = std::min(n - done, kChunk);
+        size_t got = this->in_->nextBatch(batch_, want);
+        for (size_t i = 0; i < got; ++i) {
+          ++this->record_;
+          produce(batch_[i], out[done + i]);
+        }
+        done += got;
+        if (got < want) break;
+      }
+      return done;
     }
 
    private:
+    static constexpr size_t kChunk = 16;
+    // out = f(x), with f's result constructed in place rather than move-assigned: a
+    // string-keyed pair is then moved once less per record.
+    void produce(T& x, U& out) {
+      if constexpr (detail::NothrowDefault<U>::value) {
+        std::destroy_at(&out);
+        try {
+          ::new (static_cast<void*>(&out))
+              U(this->call([&]() -> U { return (*f_)(std::move(x)); }));
+        } catch (...) {
+          ::new (static_cast<void*>(&out)) U();  // `out` must stay a live object
+          throw;
+        }
+      } else {
+        out = this->call([&]() -> U { return (*f_)(std::move(x)); });
+      }
+    }
     const F* f_;
+    T batch_[kChunk];
   };
   IterPtr<U> apply(IterPtr<T> in, int p, TaskContext&, const RDDBase& self) const {
     return std::make_unique<It>(std::move(in), self, p, &f);
@@ -96,7 +140,8 @@ struct FilterOp {
   F f;
   class It : public detail::OpIterator<T, T> {
    public:
-    It(IterPtr<T> in, const RDDBase& self, int p, const F* f) : detail::OpIterator<T, T>(std::move(in), self, p), f_(f) {}
+    It(IterPtr<T> in, const RDDBase& self, int p, const F* f)
+        : detail::OpIterator<T, T>(std::move(in), self, p), f_(f) {}
     bool next(T& out) override {
       while (this->in_->next(out)) {
         ++this->record_;
@@ -121,8 +166,25 @@ struct FlatMapOp {
   using C = std::decay_t<std::invoke_result_t<const F&, T>>;
   class It : public detail::OpIterator<T, U> {
    public:
-    It(IterPtr<T> in, const RDDBase& self, int p, const F* f) : detail::OpIterator<T, U>(std::move(in), self, p), f_(f) {}
+    It(IterPtr<T> in, const RDDBase& self, int p, const F* f)
+        : detail::OpIterator<T, U>(std::move(in), self, p), f_(f) {}
     bool next(U& out) override {
+      if (!advance()) return false;
+      out = std::move(*it_);
+      ++it_;
+      return true;
+    }
+    size_t nextBatch(U* out, size_t n) override {
+      size_t i = 0;
+      while (i < n && advance()) {
+        for (auto end = std::end(cur_); i < n && it_ != end; ++i, ++it_) out[i] = std::move(*it_);
+      }
+      return i;
+    }
+
+   private:
+    // Makes it_ point at a record, calling f on further inputs as needed; false at the end.
+    bool advance() {
       while (!has_ || it_ == std::end(cur_)) {
         if (!this->in_->next(this->buf_)) return false;
         ++this->record_;
@@ -130,12 +192,8 @@ struct FlatMapOp {
         it_ = std::begin(cur_);
         has_ = true;
       }
-      out = std::move(*it_);
-      ++it_;
       return true;
     }
-
-   private:
     const F* f_;
     C cur_{};
     decltype(std::begin(std::declval<C&>())) it_{};
@@ -166,7 +224,8 @@ struct MapPartitionsOp {
   }
   class KeepAlive : public Iterator<U> {
    public:
-    KeepAlive(IterPtr<U> out, std::shared_ptr<Iterator<T>> in) : out_(std::move(out)), in_(std::move(in)) {}
+    KeepAlive(IterPtr<U> out, std::shared_ptr<Iterator<T>> in)
+        : out_(std::move(out)), in_(std::move(in)) {}
     bool next(U& x) override { return out_->next(x); }
 
    private:

@@ -10,16 +10,17 @@
 // left in memory.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <span>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
-#include "ember/common/flat_map.h"
 #include "ember/common/hash.h"
 #include "ember/common/size_estimate.h"
 #include "ember/rdd/aggregator.h"
+#include "ember/rdd/combine_map.h"
 #include "ember/rdd/partitioner.h"
 #include "ember/rdd/rdd_impl.h"
 #include "ember/rdd/record_io.h"
@@ -37,12 +38,11 @@ class ShuffleDependency : public ShuffleDependencyBase,
  public:
   // Records on the wire: combiners after map-side combining, plain values otherwise.
   using Agg = Aggregator<V, C>;
-  // Whether merging can change a combiner's heap size (a vector does, an int does not).
-  static constexpr bool kVariableSize = !std::is_trivially_copyable_v<C>;
 
   ShuffleDependency(RDDImplPtr<std::pair<K, V>> parent, int shuffleId, int numMaps,
                     std::shared_ptr<const Partitioner<K>> partitioner,
-                    std::shared_ptr<const Agg> aggregator, bool mapSideCombine, KeyOrdering ordering)
+                    std::shared_ptr<const Agg> aggregator, bool mapSideCombine,
+                    KeyOrdering ordering)
       : ShuffleDependencyBase(parent, shuffleId, numMaps, partitioner->numPartitions()),
         parent_(std::move(parent)),
         partitioner_(std::move(partitioner)),
@@ -86,8 +86,8 @@ class ShuffleDependency : public ShuffleDependencyBase,
     if (r.readRaw<uint8_t>()) agg = Agg::read(r, g);
     bool combine = r.readRaw<uint8_t>();
     auto ordering = static_cast<KeyOrdering>(r.readRaw<uint8_t>());
-    return std::make_shared<ShuffleDependency>(std::move(parent), shuffleId, numMaps, std::move(part),
-                                               std::move(agg), combine, ordering);
+    return std::make_shared<ShuffleDependency>(std::move(parent), shuffleId, numMaps,
+                                               std::move(part), std::move(agg), combine, ordering);
   }
   static std::shared_ptr<ShuffleDependencyBase> deserialize(ByteReader& r, GraphReader& g) {
     RDDImplPtr<std::pair<K, V>> parent;
@@ -96,19 +96,30 @@ class ShuffleDependency : public ShuffleDependencyBase,
   }
 
  private:
+  // The record a spilled or committed element stands for: a record, or a table slot.
+  template <class X>
+  static const X& recordOf(const X& x) {
+    return x;
+  }
+  template <class S>
+  requires requires(const S& s) { s.entry; }
+  static const auto& recordOf(const S& s) { return s.entry; }
+
   template <class X>
   MapStatus commit(int mapId, TaskContext& ctx, const std::vector<SpillRun>& spills,
                    const std::vector<std::span<const X>>& tails, uint64_t records) const {
+    using R = std::decay_t<decltype(recordOf(std::declval<const X&>()))>;
     ExecutorEnv& env = ctx.env();
     std::string data = env.disk->shuffleDataPath(shuffleId_, mapId);
     std::string index = env.disk->shuffleIndexPath(shuffleId_, mapId);
     ShuffleMapOutputWriter out(data, index, numPartitions_, env.shuffleCodec, env.zstdLevel);
     for (int p = 0; p < numPartitions_; ++p) {
       out.beginPartition(p);
-      for (const auto& s : spills) out.appendSegmentFrom(s.path, s.segments[static_cast<size_t>(p)]);
+      for (const auto& s : spills)
+        out.appendSegmentFrom(s.path, s.segments[static_cast<size_t>(p)]);
       if (!tails[static_cast<size_t>(p)].empty()) {
-        RecordFrameWriter<X> w(out.data(), env.frameBytes);
-        for (const auto& x : tails[static_cast<size_t>(p)]) w.write(x);
+        RecordFrameWriter<R> w(out.data(), env.frameBytes);
+        for (const auto& x : tails[static_cast<size_t>(p)]) w.write(recordOf(x));
         w.flush();
       }
     }
@@ -123,69 +134,37 @@ class ShuffleDependency : public ShuffleDependencyBase,
     return st;
   }
 
-  // Map-side combining in a hash map, spilled by partition when memory is refused.
+  // Map-side combining in a hash map (CombineMap: its growth and entries are charged to
+  // the memory manager), spilled by partition when memory is refused. A spill reorders
+  // the table's slots by partition in place (4 bytes per entry of extra memory, no
+  // second copy of the entries) and writes them out.
   MapStatus writeCombined(int mapId, Iterator<std::pair<K, V>>& in, TaskContext& ctx) const {
-    using Map = FlatMap<K, C>;
-    Map map;
     MemoryConsumer mem(ctx.env().memory, ctx.taskAttemptId(), "shuffle write (combine)");
+    CombineMap<K, C> map(mem);
     std::vector<SpillRun> spills;
     uint64_t written = 0;
-    // Takes the map's entries (emptying the map) and groups them by partition in
-    // place, so that spilling costs 4 bytes per entry and not a second copy of the
-    // entries (that copy, unaccounted, made RSS overshoot the budget by ~50%).
-    std::vector<std::pair<K, C>> taken;
-    auto bucketize = [&] {
-      taken = map.takeEntries();
-      return groupByPartition(taken);
+    auto spill = [&] {
+      int64_t bytes = map.usedBytes();
+      spills.push_back(writeSpill(ctx, groupByPartition(map.compact()), written));
+      recordSpill(ctx, bytes, 0);
+      map.clear();
     };
-    int64_t tableBytes = map.tableBytes();
-    // Records are taken in small batches whose hash-table slots are prefetched before
-    // they are looked up, so the cache misses of a batch overlap.
-    constexpr int kBatch = 16;
-    std::pair<K, V> batch[kBatch];
-    uint64_t hashes[kBatch];
+    // Map tasks of one shuffle tend to see similar numbers of keys: the table starts
+    // at the size the previous task ended with (when the memory manager grants it).
+    map.presize(sizeHint_.load(std::memory_order_relaxed));
     uint64_t n = 0;
-    for (bool more = true; more;) {
-      int got = 0;
-      while (got < kBatch && in.next(batch[got])) {
-        hashes[got] = Map::hash(batch[got].first);
-        map.prefetchSlot(hashes[got]);
-        ++got;
-      }
-      more = got == kBatch;
-      for (int i = 0; i < got; ++i) {
-        std::pair<K, V>& rec = batch[i];
-        int64_t delta = 0;
-        int64_t keyHeap = SizeEstimate<K>::heap(rec.first);
-        auto [c, inserted] = map.findOrInsert(std::move(rec.first), hashes[i], [&] {
-          return aggregator_->createCombiner(std::move(rec.second));
-        });
-        if (inserted) {
-          delta = keyHeap + SizeEstimate<C>::heap(*c);
-          int64_t t = map.tableBytes();
-          delta += t - tableBytes;
-          tableBytes = t;
-        } else if constexpr (kVariableSize) {
-          int64_t before = SizeEstimate<C>::heap(*c);
-          aggregator_->mergeValue(*c, std::move(rec.second));
-          delta = SizeEstimate<C>::heap(*c) - before;
-        } else {
-          aggregator_->mergeValue(*c, std::move(rec.second));
-        }
-        if (delta > 0 && !mem.tryReserve(delta)) {
-          auto parts = bucketize();
-          spills.push_back(writeSpill(ctx, parts, written));
-          recordSpill(ctx, mem.used(), 0);
-          std::vector<std::pair<K, C>>().swap(taken);
-          mem.releaseAll();
-          tableBytes = map.tableBytes();
-        }
-      }
-      n += static_cast<uint64_t>(got);
-      if ((n & ~uint64_t{4095}) != ((n - static_cast<uint64_t>(got)) & ~uint64_t{4095})) ctx.checkInterrupted();
-    }
+    map.forEachPrefetched(in, [&](std::pair<K, V>& rec, uint64_t h) {
+      if ((++n & 4095) == 0) ctx.checkInterrupted();
+      if (!map.reserveGrowth()) spill();
+      bool ok = map.add(
+          std::move(rec.first), h,
+          [&] { return aggregator_->createCombiner(std::move(rec.second)); },
+          [&](C& c) { aggregator_->mergeValue(c, std::move(rec.second)); });
+      if (!ok) spill();
+    });
     written += map.size();
-    return commit(mapId, ctx, spills, bucketize(), written);
+    sizeHint_.store(map.size(), std::memory_order_relaxed);
+    return commit(mapId, ctx, spills, groupByPartition(map.compact()), written);
   }
 
   // Plain records bucketed by partition.
@@ -220,20 +199,22 @@ class ShuffleDependency : public ShuffleDependencyBase,
   }
 
   template <class X>
-  std::vector<std::span<const X>> groupByPartition(std::vector<X>& entries) const {
-    return groupInPlace(entries, static_cast<size_t>(numPartitions_),
-                        [this](const X& e) { return partitioner_->getPartition(e.first); });
+  std::vector<std::span<const X>> groupByPartition(std::span<X> entries) const {
+    return groupInPlace(entries, static_cast<size_t>(numPartitions_), [this](const X& e) {
+      return partitioner_->getPartition(recordOf(e).first);
+    });
   }
 
   template <class X>
   SpillRun writeSpill(TaskContext& ctx, const std::vector<std::span<const X>>& parts,
                       uint64_t& written) const {
+    using R = std::decay_t<decltype(recordOf(std::declval<const X&>()))>;
     SpillRun run{newSpillFile(ctx, "shuffle-spill"), {}};
     FrameFileWriter out(run.path, ctx.env().shuffleCodec, ctx.env().zstdLevel);
     for (const auto& v : parts) {
       out.beginSegment();
-      RecordFrameWriter<X> w(out, ctx.env().frameBytes);
-      for (const auto& x : v) w.write(x);
+      RecordFrameWriter<R> w(out, ctx.env().frameBytes);
+      for (const auto& x : v) w.write(recordOf(x));
       w.flush();
       run.segments.push_back(out.endSegment());
       written += v.size();
@@ -248,6 +229,8 @@ class ShuffleDependency : public ShuffleDependencyBase,
   std::shared_ptr<const Agg> aggregator_;
   bool mapSideCombine_;
   KeyOrdering ordering_;
+  // Keys in the map-side combine table at the end of the last map task run here.
+  mutable std::atomic<size_t> sizeHint_{0};
 };
 
 }  // namespace ember

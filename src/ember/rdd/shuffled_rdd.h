@@ -102,7 +102,8 @@ class ShuffleBlockIterator : public Iterator<X> {
 template <class T, class Owner>
 class OwningIterator : public Iterator<T> {
  public:
-  OwningIterator(std::unique_ptr<Owner> owner, IterPtr<T> it) : owner_(std::move(owner)), it_(std::move(it)) {}
+  OwningIterator(std::unique_ptr<Owner> owner, IterPtr<T> it)
+      : owner_(std::move(owner)), it_(std::move(it)) {}
   bool next(T& out) override { return it_->next(out); }
 
  private:
@@ -111,7 +112,8 @@ class OwningIterator : public Iterator<T> {
 };
 
 template <class K, class V, class C>
-class ShuffledRDD : public RDDImpl<std::pair<K, C>>, public Registered<ShuffledRDD<K, V, C>, RDDBase> {
+class ShuffledRDD : public RDDImpl<std::pair<K, C>>,
+                    public Registered<ShuffledRDD<K, V, C>, RDDBase> {
  public:
   using Dep = ShuffleDependency<K, V, C>;
 
@@ -130,23 +132,23 @@ class ShuffledRDD : public RDDImpl<std::pair<K, C>>, public Registered<ShuffledR
       using ExtAgg = ExternalAggregator<K, C, decltype(mergeCombiners)>;
       auto ext = std::make_unique<ExtAgg>(ctx, mergeCombiners);
       if (dep_->mapSideCombine()) {
-        ShuffleBlockIterator<std::pair<K, C>> in(ctx, dep_->shuffleId(), dep_->numMapPartitions(), p);
-        std::pair<K, C> rec;
-        while (in.next(rec))
-          ext->insert(std::move(rec.first), [&] { return std::move(rec.second); },
-                      [&](C& c) { agg->mergeCombiners(c, std::move(rec.second)); });
+        ShuffleBlockIterator<std::pair<K, C>> in(ctx, dep_->shuffleId(), dep_->numMapPartitions(),
+                                                 p);
+        ext->insertAll(
+            in, [](C&& c) { return std::move(c); },
+            [agg](C& c, C&& o) { agg->mergeCombiners(c, std::move(o)); });
       } else {
-        ShuffleBlockIterator<std::pair<K, V>> in(ctx, dep_->shuffleId(), dep_->numMapPartitions(), p);
-        std::pair<K, V> rec;
-        while (in.next(rec))
-          ext->insert(std::move(rec.first), [&] { return agg->createCombiner(std::move(rec.second)); },
-                      [&](C& c) { agg->mergeValue(c, std::move(rec.second)); });
+        ShuffleBlockIterator<std::pair<K, V>> in(ctx, dep_->shuffleId(), dep_->numMapPartitions(),
+                                                 p);
+        ext->insertAll(
+            in, [agg](V&& v) { return agg->createCombiner(std::move(v)); },
+            [agg](C& c, V&& v) { agg->mergeValue(c, std::move(v)); });
       }
       return ExtAgg::finish(std::move(ext));
     }
     if constexpr (std::is_same_v<V, C>) {
-      auto in = std::make_unique<ShuffleBlockIterator<std::pair<K, V>>>(ctx, dep_->shuffleId(),
-                                                                        dep_->numMapPartitions(), p);
+      auto in = std::make_unique<ShuffleBlockIterator<std::pair<K, V>>>(
+          ctx, dep_->shuffleId(), dep_->numMapPartitions(), p);
       if (dep_->ordering() == KeyOrdering::None) return in;
       bool asc = dep_->ordering() == KeyOrdering::Ascending;
       auto less = [asc](const std::pair<K, V>& a, const std::pair<K, V>& b) {
@@ -157,7 +159,8 @@ class ShuffledRDD : public RDDImpl<std::pair<K, C>>, public Registered<ShuffledR
       std::pair<K, V> rec;
       while (in->next(rec)) sorter->insert(std::move(rec));
       auto out = sorter->result();
-      return std::make_unique<OwningIterator<std::pair<K, V>, Sorter>>(std::move(sorter), std::move(out));
+      return std::make_unique<OwningIterator<std::pair<K, V>, Sorter>>(std::move(sorter),
+                                                                       std::move(out));
     } else {
       throw InternalError("ShuffledRDD without aggregator must have C == V");
     }
@@ -177,9 +180,8 @@ class ShuffledRDD : public RDDImpl<std::pair<K, C>>, public Registered<ShuffledR
 // cogroup of two pair RDDs shuffled with the same partitioner: for each key, the
 // values from each side.
 template <class K, class V, class W>
-class CoGroupedRDD
-    : public RDDImpl<std::pair<K, std::pair<std::vector<V>, std::vector<W>>>>,
-      public Registered<CoGroupedRDD<K, V, W>, RDDBase> {
+class CoGroupedRDD : public RDDImpl<std::pair<K, std::pair<std::vector<V>, std::vector<W>>>>,
+                     public Registered<CoGroupedRDD<K, V, W>, RDDBase> {
  public:
   using Groups = std::pair<std::vector<V>, std::vector<W>>;
   using Out = std::pair<K, Groups>;
@@ -195,8 +197,10 @@ class CoGroupedRDD
 
   IterPtr<Out> compute(int p, TaskContext& ctx) const override {
     auto merge = [](Groups& g, Groups&& o) {
-      g.first.insert(g.first.end(), std::make_move_iterator(o.first.begin()), std::make_move_iterator(o.first.end()));
-      g.second.insert(g.second.end(), std::make_move_iterator(o.second.begin()), std::make_move_iterator(o.second.end()));
+      g.first.insert(g.first.end(), std::make_move_iterator(o.first.begin()),
+                     std::make_move_iterator(o.first.end()));
+      g.second.insert(g.second.end(), std::make_move_iterator(o.second.begin()),
+                      std::make_move_iterator(o.second.end()));
     };
     using ExtAgg = ExternalAggregator<K, Groups, decltype(merge)>;
     auto ext = std::make_unique<ExtAgg>(ctx, merge);
@@ -204,15 +208,27 @@ class CoGroupedRDD
       ShuffleBlockIterator<std::pair<K, V>> in(ctx, a_->shuffleId(), a_->numMapPartitions(), p);
       std::pair<K, V> rec;
       while (in.next(rec))
-        ext->insert(std::move(rec.first), [&] { Groups g; g.first.push_back(std::move(rec.second)); return g; },
-                    [&](Groups& g) { g.first.push_back(std::move(rec.second)); });
+        ext->insert(
+            std::move(rec.first),
+            [&] {
+              Groups g;
+              g.first.push_back(std::move(rec.second));
+              return g;
+            },
+            [&](Groups& g) { g.first.push_back(std::move(rec.second)); });
     }
     {
       ShuffleBlockIterator<std::pair<K, W>> in(ctx, b_->shuffleId(), b_->numMapPartitions(), p);
       std::pair<K, W> rec;
       while (in.next(rec))
-        ext->insert(std::move(rec.first), [&] { Groups g; g.second.push_back(std::move(rec.second)); return g; },
-                    [&](Groups& g) { g.second.push_back(std::move(rec.second)); });
+        ext->insert(
+            std::move(rec.first),
+            [&] {
+              Groups g;
+              g.second.push_back(std::move(rec.second));
+              return g;
+            },
+            [&](Groups& g) { g.second.push_back(std::move(rec.second)); });
     }
     return ExtAgg::finish(std::move(ext));
   }

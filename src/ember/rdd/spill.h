@@ -13,6 +13,7 @@
 #include "ember/core/task_context.h"
 #include "ember/shuffle/frame_file.h"
 #include "ember/storage/disk_manager.h"
+#include "ember/storage/memory_manager.h"
 
 namespace ember {
 
@@ -35,12 +36,42 @@ inline void recordSpill(TaskContext& ctx, int64_t memoryBytes, uint64_t diskByte
   ctx.metrics().diskBytesSpilled += static_cast<int64_t>(diskBytes);
 }
 
+// A MemoryConsumer seen by an operator that also frees memory while it runs (the old
+// slot array of a hash table after it grew): the consumer cannot hand part of its
+// reservation back, so freed bytes are kept as credit and serve later reservations.
+class Reservation {
+ public:
+  explicit Reservation(MemoryConsumer& mem) : mem_(mem) {}
+  // Accounts n more bytes (from the credit first); false if the manager refused.
+  bool reserve(int64_t n) {
+    if (n <= credit_) {
+      credit_ -= n;
+      return true;
+    }
+    if (!mem_.tryReserve(n - credit_)) return false;
+    credit_ = 0;
+    return true;
+  }
+  // n reserved bytes were freed.
+  void credit(int64_t n) { credit_ += n; }
+  void releaseAll() {
+    mem_.releaseAll();
+    credit_ = 0;
+  }
+  int64_t used() const { return mem_.used() - credit_; }
+
+ private:
+  MemoryConsumer& mem_;
+  int64_t credit_ = 0;
+};
+
 // Reorders `entries` so that each group's entries are contiguous (an in-place
 // counting sort that swaps entries into their group's range; 4 bytes of extra memory
 // per entry instead of a copy of the data) and returns one range per group.
 // groupOf(entry) must return a value in [0, numGroups).
 template <class X, class GroupOf>
-std::vector<std::span<const X>> groupInPlace(std::vector<X>& entries, size_t numGroups, GroupOf groupOf) {
+std::vector<std::span<const X>> groupInPlace(std::span<X> entries, size_t numGroups,
+                                             GroupOf groupOf) {
   std::vector<uint32_t> gid(entries.size());
   std::vector<size_t> start(numGroups + 1, 0);
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -64,7 +95,8 @@ std::vector<std::span<const X>> groupInPlace(std::vector<X>& entries, size_t num
   }
   std::vector<std::span<const X>> out;
   out.reserve(numGroups);
-  for (size_t g = 0; g < numGroups; ++g) out.emplace_back(entries.data() + start[g], start[g + 1] - start[g]);
+  for (size_t g = 0; g < numGroups; ++g)
+    out.emplace_back(entries.data() + start[g], start[g + 1] - start[g]);
   return out;
 }
 
