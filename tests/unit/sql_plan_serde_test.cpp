@@ -3,6 +3,8 @@
 // give the same rows as in-process execution.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "ember/core/context.h"
 #include "ember/sql/dataframe.h"
 #include "ember/sql/plan_serde.h"
@@ -30,8 +32,10 @@ void defineTables(Session& spark) {
   spark.sql(
       "CREATE OR REPLACE TEMPORARY VIEW dept AS SELECT * FROM (VALUES "
       "(10, 'sales'), (20, 'eng'), (40, 'ops')) AS dept(dept, dname)");
-  // Large enough (2.4 MB) to be shipped as a broadcast variable rather than inline.
-  spark.range(0, 300000).createOrReplaceTempView("big");
+  // Cached, so an in-memory table; large enough (2.4 MB) to be shipped as a broadcast
+  // variable rather than inline.
+  spark.range(0, 300000).cache().createOrReplaceTempView("big");
+  spark.range(-7, 1000003, 5, 3).createOrReplaceTempView("ids");
 }
 
 // Queries covering every operator the planner emits.
@@ -53,6 +57,7 @@ const char* kQueries[] = {
     "SELECT count(*) FROM big b JOIN emp e ON b.id = e.id",
     "SELECT year(hired), upper(name) FROM emp ORDER BY 2 LIMIT 3",
     "SELECT count(*) FILTER (WHERE salary > 900), min(hired) FROM emp",
+    "SELECT count(*), sum(id), min(id), max(id) FROM ids",
 };
 
 std::vector<std::string> run(Session& spark, const std::string& sql) {
@@ -128,6 +133,39 @@ TEST(SqlPlanSerde, CorruptPayloadIsAnErrorNotACrash) {
   wrongVersion[0] = 99;
   ByteReader r(wrongVersion);
   EXPECT_THROW(readPhysicalPlan(r), InternalError);
+}
+
+}  // namespace
+}  // namespace ember::sql
+
+namespace ember::sql {
+namespace {
+
+std::vector<int64_t> ids(DataFrame df) {
+  std::vector<int64_t> out;
+  for (const auto& r : df.collect()) out.push_back(r[0].asInt64());
+  return out;
+}
+
+TEST(SqlRange, GeneratesLazilyInTheRequestedPartitions) {
+  Context ctx(testConfig(false));
+  Session spark(ctx);
+  EXPECT_EQ(ids(spark.range(0, 10, 3)), (std::vector<int64_t>{0, 3, 6, 9}));
+  EXPECT_EQ(ids(spark.range(10, 0, -3)), (std::vector<int64_t>{10, 7, 4, 1}));
+  EXPECT_TRUE(ids(spark.range(5, 5)).empty());
+  EXPECT_TRUE(ids(spark.range(5, 0, 1)).empty());
+  int64_t top = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(ids(spark.range(top - 5, top, 2)), (std::vector<int64_t>{top - 5, top - 3, top - 1}));
+  EXPECT_THROW(spark.range(0, 10, 0), UserError);
+  auto df = spark.range(0, 10000000, 1, 7);
+  EXPECT_NE(df.explainString("extended").find("splits=7"), std::string::npos);
+  df.createOrReplaceTempView("r");
+  auto rows = spark.sql("SELECT count(*), sum(id) FROM r").collect();
+  EXPECT_EQ(rows[0][0].asInt64(), 10000000);
+  EXPECT_EQ(rows[0][1].asInt64(), int64_t{10000000} * 9999999 / 2);
+  // Order is kept across partitions.
+  auto head = ids(spark.range(0, 100, 1, 4).limit(5));
+  EXPECT_EQ(head, (std::vector<int64_t>{0, 1, 2, 3, 4}));
 }
 
 }  // namespace

@@ -112,6 +112,7 @@ PlanPtr Analyzer::resolveNode(const PlanPtr& plan, const Scope* outer) {
     }
     case PlanKind::LocalRelation:
     case PlanKind::OneRow:
+    case PlanKind::Range:
       return n;
     case PlanKind::Project:
       return resolveProject(p, children[0], outer);

@@ -172,7 +172,8 @@ struct Reinstancer {
     auto n = std::make_shared<LogicalPlan>(*p);
     for (auto& [name, cte] : n->ctes) cte = plan(cte);
     for (auto& c : n->children) c = plan(c);
-    if (p->kind == PlanKind::FileScan || p->kind == PlanKind::LocalRelation) {
+    if (p->kind == PlanKind::FileScan || p->kind == PlanKind::LocalRelation ||
+        p->kind == PlanKind::Range) {
       for (auto& a : n->output) a.id = fresh(a.id);
       return n;
     }

@@ -106,6 +106,64 @@ LocalTableExec::LocalTableExec(std::vector<BatchPtr> batches, std::vector<Attrib
     : batches_(std::move(batches)), partitions_(std::max(1, partitions)) {
   output = std::move(out);
 }
+// ---- RangeExec ----
+int64_t rangeCount(int64_t start, int64_t end, int64_t step) {
+  if (step == 0 || (step > 0 && start >= end) || (step < 0 && start <= end)) return 0;
+  int128_t span = static_cast<int128_t>(end) - start;
+  int128_t n = (span + step + (step > 0 ? -1 : 1)) / step;  // ceil(span / step)
+  return static_cast<int64_t>(n);
+}
+
+RangeExec::RangeExec(int64_t start, int64_t end, int64_t step, int partitions, int batchRows,
+                     std::vector<Attribute> out)
+    : start_(start),
+      end_(end),
+      step_(step),
+      partitions_(std::max(1, partitions)),
+      batchRows_(std::max(1, batchRows)) {
+  output = std::move(out);
+}
+
+std::string RangeExec::describe() const {
+  return "Range (" + std::to_string(start_) + ", " + std::to_string(end_) +
+         ", step=" + std::to_string(step_) + ", splits=" + std::to_string(partitions_) + ")";
+}
+
+namespace {
+class RangeStream : public BatchStream {
+ public:
+  RangeStream(int64_t first, int64_t step, int64_t count, int batchRows, TaskContext& ctx)
+      : next_(first), step_(step), left_(count), batchRows_(batchRows), ctx_(ctx) {}
+  BatchPtr next() override {
+    if (left_ <= 0) return nullptr;
+    ctx_.checkInterrupted();
+    int64_t n = std::min<int64_t>(left_, batchRows_);
+    auto col = Column::make(DataType::int64(), n);
+    auto* v = reinterpret_cast<int64_t*>(col->valuesBuffer().data());
+    for (int64_t i = 0; i < n; ++i) v[i] = next_ + i * step_;
+    next_ += n * step_;
+    left_ -= n;
+    return std::make_shared<Batch>(std::vector<ColumnPtr>{col}, n);
+  }
+
+ private:
+  int64_t next_, step_, left_;
+  int batchRows_;
+  TaskContext& ctx_;
+};
+}  // namespace
+
+StreamPtr RangeExec::execute(int partition, TaskContext& ctx) const {
+  int64_t n = rangeCount(start_, end_, step_);
+  auto at = [&](int p) {
+    return static_cast<int64_t>(static_cast<int128_t>(n) * p / partitions_);
+  };
+  int64_t from = at(partition), to = at(partition + 1);
+  return instrument(std::make_unique<RangeStream>(start_ + from * step_, step_, to - from,
+                                                  batchRows_, ctx),
+                    *this);
+}
+
 LocalTableExec::~LocalTableExec() {
   if (broadcastId_ != 0) BroadcastManager::global().remove(broadcastId_);
 }

@@ -34,6 +34,26 @@ class LocalTableExec : public PhysicalNode {
   mutable int64_t broadcastId_ = 0;
 };
 
+// spark.range: the bigint column `id` = start, start+step, ... up to end (exclusive),
+// generated batch by batch (nothing is materialised), split evenly over `partitions`.
+class RangeExec : public PhysicalNode {
+  friend struct PlanSerde;
+
+ public:
+  RangeExec(int64_t start, int64_t end, int64_t step, int partitions, int batchRows,
+            std::vector<Attribute> out);
+  std::string describe() const override;
+  int numPartitions() const override { return partitions_; }
+  StreamPtr execute(int partition, TaskContext& ctx) const override;
+
+ private:
+  int64_t start_, end_, step_;
+  int partitions_;
+  int batchRows_;
+};
+// How many values range(start, end, step) has (0 if step points away from end).
+int64_t rangeCount(int64_t start, int64_t end, int64_t step);
+
 // Files through a format: one partition per split. Produces `projection` columns of the
 // data schema; `filters` are pushed into the reader (it may skip row groups), the
 // engine still applies the full condition above. For a Hive-partitioned directory

@@ -66,6 +66,10 @@ std::string LogicalPlan::nodeString() const {
       return "LocalRelation [" + attrs(output) + "]";
     case PlanKind::OneRow:
       return "OneRowRelation";
+    case PlanKind::Range:
+      return "Range (" + std::to_string(rangeStart) + ", " + std::to_string(rangeEnd) +
+             ", step=" + std::to_string(rangeStep) +
+             (rangePartitions > 0 ? ", splits=" + std::to_string(rangePartitions) : "") + ")";
     case PlanKind::Project:
       return "Project [" + list(exprs) + "]";
     case PlanKind::Filter:

@@ -43,6 +43,7 @@ enum class PlanKind : uint8_t {
   SubqueryAlias,  // name (+ columnAliases): re-qualifies the child's output
   With,           // ctes (name, plan) visible in children[0]
   Sample,         // fraction, seed
+  Range,          // ids start, start+step, ... < end (exclusive) in rangePartitions parts
 };
 
 enum class JoinType : uint8_t {
@@ -81,6 +82,8 @@ struct LogicalPlan {
   int64_t limit = -1;
   int64_t offset = 0;
   double fraction = 1.0;  // Sample
+  int64_t rangeStart = 0, rangeEnd = 0, rangeStep = 1;  // Range
+  int rangePartitions = 0;                              // Range: 0 = default parallelism
   uint64_t seed = 0;
   std::vector<std::string> name;                      // UnresolvedRelation / SubqueryAlias (parts)
   std::vector<std::string> columnAliases;             // SubqueryAlias t(a, b)

@@ -356,6 +356,7 @@ PlanPtr reorder(const PlanPtr& plan);
 // Whether attribute `id` is the first column of the base table (scan or local
 // relation) it comes from inside `p`.
 bool isLeadingColumn(const LogicalPlan& p, int64_t id) {
+  if (p.kind == PlanKind::Range) return !p.output.empty() && p.output[0].id == id;
   if (p.kind == PlanKind::FileScan || p.kind == PlanKind::LocalRelation) {
     if (p.kind == PlanKind::FileScan) {
       const Schema& s = p.source->userSchema;
@@ -530,6 +531,7 @@ PlanPtr prune(const PlanPtr& plan, const IdSet& required) {
     }
     case PlanKind::LocalRelation:
     case PlanKind::OneRow:
+    case PlanKind::Range:
       return plan;
     case PlanKind::Project: {
       auto n = std::make_shared<LogicalPlan>(p);

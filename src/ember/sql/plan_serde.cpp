@@ -32,6 +32,7 @@ enum class NodeTag : uint8_t {
   Window,
   ShuffleRead,
   Broadcast,
+  Range,
 };
 
 void writeStrings(ByteWriter& w, const std::vector<std::string>& v) {
@@ -258,6 +259,13 @@ void PlanSerde::write(ByteWriter& w, const PhysicalNode& n) {
   if (auto* x = dynamic_cast<const LocalTableExec*>(&n)) {
     header(NodeTag::LocalTable);
     writeLocalTable(w, *x);
+  } else if (auto* x = dynamic_cast<const RangeExec*>(&n)) {
+    header(NodeTag::Range);
+    w.writeRaw<int64_t>(x->start_);
+    w.writeRaw<int64_t>(x->end_);
+    w.writeRaw<int64_t>(x->step_);
+    w.writeVarint(static_cast<uint64_t>(x->partitions_));
+    w.writeVarint(static_cast<uint64_t>(x->batchRows_));
   } else if (auto* x = dynamic_cast<const FileScanExec*>(&n)) {
     header(NodeTag::FileScan);
     writeSource(w, *x->source_);
@@ -463,6 +471,15 @@ PhysicalPtr PlanSerde::read(ByteReader& r) {
       int numMaps = static_cast<int>(r.readVarint());
       node = std::make_shared<ShuffleExchangeExec>(out, kind, std::move(keys), numPartitions,
                                                    shuffleId, numMaps);
+      break;
+    }
+    case NodeTag::Range: {
+      int64_t start = r.readRaw<int64_t>();
+      int64_t end = r.readRaw<int64_t>();
+      int64_t step = r.readRaw<int64_t>();
+      int parts = static_cast<int>(r.readVarint());
+      int batchRows = static_cast<int>(r.readVarint());
+      node = std::make_shared<RangeExec>(start, end, step, parts, batchRows, out);
       break;
     }
     case NodeTag::Broadcast:

@@ -35,6 +35,11 @@ class Planner {
         int parts = static_cast<int>(std::clamp<int64_t>(rows / 10000, 1, o_.defaultParallelism));
         return std::make_shared<LocalTableExec>(p->rows, p->output, parts);
       }
+      case PlanKind::Range: {
+        int parts = p->rangePartitions > 0 ? p->rangePartitions : o_.defaultParallelism;
+        return std::make_shared<RangeExec>(p->rangeStart, p->rangeEnd, p->rangeStep, parts,
+                                           o_.batchRows, p->output);
+      }
       case PlanKind::OneRow: {
         auto b = std::make_shared<Batch>();
         b->numRows = 1;
@@ -401,6 +406,8 @@ int64_t estimateBytes(const LogicalPlan& p) {
     }
     case PlanKind::OneRow:
       return 1;
+    case PlanKind::Range:
+      return 8 * rangeCount(p.rangeStart, p.rangeEnd, p.rangeStep);
     case PlanKind::FileScan: {
       int64_t total = 0;
       for (const auto& path : p.source->paths) {

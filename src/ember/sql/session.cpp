@@ -89,15 +89,16 @@ DataFrame Session::createDataFrame(const std::vector<Row>& rows, const Schema& s
 
 DataFrame Session::range(int64_t start, int64_t end, int64_t step, int numPartitions) {
   if (step == 0) throw UserError("range step must not be 0");
-  auto col = std::make_shared<Column>(DataType::int64());
-  for (int64_t v = start; step > 0 ? v < end : v > end; v += step) col->append<int64_t>(v);
-  auto b = std::make_shared<Batch>(std::vector<ColumnPtr>{col}, col->size());
+  if (numPartitions < 0) throw UserError("range numPartitions must not be negative");
+  // Generated lazily by the tasks (RangeExec): range(0, 1e10) costs no driver memory.
   auto p = std::make_shared<LogicalPlan>();
-  p->kind = PlanKind::LocalRelation;
-  p->rows = {b};
+  p->kind = PlanKind::Range;
+  p->rangeStart = start;
+  p->rangeEnd = end;
+  p->rangeStep = step;
+  p->rangePartitions = numPartitions;
   p->output = {{"id", DataType::int64(), false, newAttributeId(), {}}};
   p->resolved = true;
-  (void)numPartitions;
   return DataFrame(this, p);
 }
 
