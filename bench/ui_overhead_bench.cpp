@@ -9,7 +9,9 @@
 // timed (job) and, separately, the job plus waiting until the event bus has delivered
 // every event to the UI store and the event log (drained). Prints CSV lines
 //   ember,ui_overhead,<off|on>_<T>,<master>,<threads>,<median job s>,<median drained s>
-// and the ratios on/off of the medians. Exit status 1 if a count is wrong.
+// and the ratios on/off of the medians, and per run the events the bus dropped and the
+// posts that waited for room (back-pressure). Exit status 1 if a count is wrong or an
+// event was dropped.
 //
 // `listeners` measures the two listeners alone: the TaskStart/TaskEnd events of one
 // stage of T tasks fed straight to a UI store and to an event log writer, in CPU time
@@ -32,6 +34,8 @@ namespace {
 struct Times {
   double job;
   double drained;
+  int64_t dropped;
+  int64_t blockedPosts;
 };
 
 Times measure(const ember::Config& base, bool on, int tasks, const std::string& logDir) {
@@ -54,7 +58,7 @@ Times measure(const ember::Config& base, bool on, int tasks, const std::string& 
                  static_cast<long long>(n), tasks);
     std::exit(1);
   }
-  return {job, drained};
+  return {job, drained, ctx.eventBus().droppedEvents(), ctx.eventBus().blockedPosts()};
 }
 
 int runListeners(int tasks, const std::string& logDir) {
@@ -106,13 +110,18 @@ int main(int argc, char** argv) {
   const int tasks = args.size() < 2 ? 100000 : std::stoi(args[1]);
   try {
     std::vector<double> offJob, offAll, onJob, onAll;
+    int64_t dropped = 0;
     for (int r = 0; r < reps; ++r) {
       for (bool on : {false, true}) {
         Times t = measure(base, on, tasks, logDir);
         (on ? onJob : offJob).push_back(t.job);
         (on ? onAll : offAll).push_back(t.drained);
-        std::fprintf(stderr, "ui_overhead_bench %s %s run %d: job %.3f s, drained %.3f s\n",
-                     master.c_str(), on ? "on" : "off", r + 1, t.job, t.drained);
+        dropped += t.dropped;
+        std::fprintf(stderr,
+                     "ui_overhead_bench %s %s run %d: job %.3f s, drained %.3f s, %lld events "
+                     "dropped, %lld posts waited\n",
+                     master.c_str(), on ? "on" : "off", r + 1, t.job, t.drained,
+                     static_cast<long long>(t.dropped), static_cast<long long>(t.blockedPosts));
       }
     }
     std::filesystem::remove_all(logDir);
@@ -122,6 +131,11 @@ int main(int argc, char** argv) {
     std::printf("ember,ui_overhead,off_%d,%s,%d,%.3f,%.3f\n", tasks, master.c_str(), slots, a, c);
     std::printf("ember,ui_overhead,on_%d,%s,%d,%.3f,%.3f\n", tasks, master.c_str(), slots, b, d);
     std::fprintf(stderr, "ui_overhead_bench ratio on/off: job %.3f, drained %.3f\n", b / a, d / c);
+    if (dropped > 0) {
+      std::fprintf(stderr, "ui_overhead_bench: the event bus dropped %lld events\n",
+                   static_cast<long long>(dropped));
+      return 1;
+    }
   } catch (const ember::EmberError& e) {
     std::fprintf(stderr, "ui_overhead_bench failed: %s\n", e.what());
     return 1;

@@ -164,24 +164,73 @@ class Blocker : public EventListener {
   std::promise<void> release;
 };
 
-TEST(EventBusTest, DropsAndCountsWhenFull) {
-  EventBus bus(10);
+TEST(EventBusTest, FullQueueMakesPostersWaitAndDropsNothing) {
+  EventBus bus(10, std::chrono::seconds(30));
   auto blocker = std::make_shared<Blocker>();
   bus.addListener(blocker);
   bus.start();
   bus.post(taskStart(0));
   blocker->entered.get_future().wait();  // event 0 is being delivered: 1 of 10 in use
-  for (int64_t i = 1; i <= 20; ++i) bus.post(taskStart(i));
-  EXPECT_EQ(bus.droppedEvents(), 11);
+  auto poster = std::async(std::launch::async, [&] {
+    for (int64_t i = 1; i <= 20; ++i) bus.post(taskStart(i));
+  });
+  // Events 1..9 fit; event 10 waits for room while the listener is blocked.
+  EXPECT_EQ(poster.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  EXPECT_EQ(bus.blockedPosts(), 1);
   EXPECT_FALSE(bus.waitUntilEmpty(10));
   blocker->release.set_value();
+  poster.get();
   ASSERT_TRUE(bus.waitUntilEmpty(10000));
-  EXPECT_EQ(blocker->calls, 10);
+  EXPECT_EQ(blocker->calls, 21);
+  EXPECT_EQ(bus.droppedEvents(), 0);
+}
+
+TEST(EventBusTest, StalledListenerOverflowsTheCapacityThenDropsAndCounts) {
+  EventBus bus(2, std::chrono::milliseconds(50));
+  auto blocker = std::make_shared<Blocker>();
+  bus.addListener(blocker);
+  bus.start();
+  bus.post(taskStart(0));
+  blocker->entered.get_future().wait();
+  auto t0 = std::chrono::steady_clock::now();
+  // Event 1 fits; event 2 waits 50 ms for a listener that does not move, then the queue
+  // grows without waiting up to 4 x 2 events (0..7); events 8..20 are dropped.
+  for (int64_t i = 1; i <= 20; ++i) bus.post(taskStart(i));
+  auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(waited, std::chrono::milliseconds(50));
+  EXPECT_LT(waited, std::chrono::seconds(5));  // one stall, not one per event
+  EXPECT_EQ(bus.droppedEvents(), 13);
+  blocker->release.set_value();
+  ASSERT_TRUE(bus.waitUntilEmpty(10000));
+  EXPECT_EQ(blocker->calls, 8);
   // Room again once delivered.
   bus.post(taskStart(21));
   ASSERT_TRUE(bus.waitUntilEmpty(10000));
-  EXPECT_EQ(blocker->calls, 11);
-  EXPECT_EQ(bus.droppedEvents(), 11);
+  EXPECT_EQ(blocker->calls, 9);
+  EXPECT_EQ(bus.droppedEvents(), 13);
+}
+
+TEST(EventBusTest, ListenerPostingIntoAFullQueueDoesNotWait) {
+  EventBus bus(2, std::chrono::seconds(30));
+  struct Echo : EventListener {
+    EventBus* bus = nullptr;
+    std::atomic<int> ends{0};
+    void onJobStart(const JobStart& e) override {
+      for (int i = 0; i < 5; ++i) bus->post(JobEnd{e.jobId, true, "", 0});
+    }
+    void onJobEnd(const JobEnd&) override { ++ends; }
+  };
+  auto echo = std::make_shared<Echo>();
+  echo->bus = &bus;
+  bus.addListener(echo);
+  bus.start();
+  auto t0 = std::chrono::steady_clock::now();
+  bus.post(JobStart{1});
+  ASSERT_TRUE(bus.waitUntilEmpty(10000));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+  EXPECT_EQ(echo->ends, 5);
+  EXPECT_EQ(bus.blockedPosts(), 0);
+  EXPECT_EQ(bus.droppedEvents(), 0);
 }
 
 TEST(EventBusTest, ListenerMayPostAndRemoveItself) {

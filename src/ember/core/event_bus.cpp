@@ -2,6 +2,7 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <exception>
@@ -62,8 +63,10 @@ void deliverEvent(EventListener& l, const SchedulerEvent& event) {
              event);
 }
 
-EventBus::EventBus(size_t capacity)
-    : capacity_(capacity), listeners_(std::make_shared<const ListenerList>()) {
+EventBus::EventBus(size_t capacity, std::chrono::milliseconds stallTimeout)
+    : capacity_(capacity),
+      stallTimeout_(stallTimeout),
+      listeners_(std::make_shared<const ListenerList>()) {
   if (capacity == 0) {
     throw ConfigError(
         "event bus capacity must be at least 1; set "
@@ -102,10 +105,15 @@ void EventBus::removeListener(const std::shared_ptr<EventListener>& listener) {
 void EventBus::post(SchedulerEvent event) {
   bool notify = false;
   int64_t droppedNow = 0;
+  bool stalledNow = false;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     if (stopping_) return;
     if (pending_ >= capacity_) {
+      waitForRoom(lock, stalledNow);
+      if (stopping_) return;
+    }
+    if (pending_ >= capacity_ * kOverflowFactor) {
       ++dropped_;
       if (!warnedFull_) {
         warnedFull_ = true;
@@ -121,12 +129,43 @@ void EventBus::post(SchedulerEvent event) {
     }
   }
   if (notify) wakeCv_.notify_one();
+  if (stalledNow) {
+    logWarn(
+        "event bus: the listeners delivered nothing for {} ms with {} events queued; events "
+        "are queued beyond ember.scheduler.listenerbus.eventqueue.capacity (a listener "
+        "callback may be blocked)",
+        stallTimeout_.count(), capacity_);
+  }
   if (droppedNow > 0) {
     logWarn(
-        "event queue full: dropped {} events; raise "
-        "ember.scheduler.listenerbus.eventqueue.capacity (now {})",
-        droppedNow, capacity_);
+        "event queue overflow: dropped {} events (a listener is blocked or too slow; {} "
+        "events queued, ember.scheduler.listenerbus.eventqueue.capacity is {})",
+        droppedNow, capacity_ * kOverflowFactor, capacity_);
   }
+}
+
+void EventBus::waitForRoom(std::unique_lock<std::mutex>& lock, bool& warnStall) {
+  // A listener posting, or nobody to make room: waiting could never end. Once a stall
+  // was seen, later posts do not wait again until the dispatcher moves.
+  if (onDispatcherThread() || state_ != State::kStarted || stallMark_ == deliveredCount_) return;
+  ++blockedPosts_;
+  ++waitingPosters_;
+  uint64_t seen = deliveredCount_;
+  auto lastProgress = std::chrono::steady_clock::now();
+  while (pending_ >= capacity_ && !stopping_) {
+    roomCv_.wait_for(lock, std::chrono::milliseconds(50));
+    auto now = std::chrono::steady_clock::now();
+    if (deliveredCount_ != seen) {
+      seen = deliveredCount_;
+      lastProgress = now;
+    } else if (now - lastProgress >= stallTimeout_) {
+      stallMark_ = deliveredCount_;
+      warnStall = !warnedStall_;
+      warnedStall_ = true;
+      break;
+    }
+  }
+  --waitingPosters_;
 }
 
 void EventBus::start() {
@@ -156,6 +195,7 @@ void EventBus::stop() {
     state_ = State::kStopped;
   }
   wakeCv_.notify_one();
+  roomCv_.notify_all();
   thread_.join();
 }
 
@@ -171,8 +211,24 @@ int64_t EventBus::droppedEvents() const {
   return dropped_;
 }
 
+int64_t EventBus::blockedPosts() const {
+  std::lock_guard lock(mu_);
+  return blockedPosts_;
+}
+
+void EventBus::delivered(size_t n) {
+  std::lock_guard lock(mu_);
+  pending_ -= n;
+  deliveredCount_ += n;
+  if (waitingPosters_ > 0 && pending_ < capacity_) roomCv_.notify_all();
+  if (pending_ == 0) emptyCv_.notify_all();
+}
+
 namespace {
 constexpr std::chrono::microseconds kLinger{500};
+// Delivered events are accounted in chunks, so that posters waiting for room resume
+// before a large batch is through, at one lock per chunk.
+constexpr size_t kChunk = 256;
 }  // namespace
 
 void EventBus::run() {
@@ -199,11 +255,7 @@ void EventBus::run() {
       batch.swap(queue_);
     }
     deliverBatch(batch);
-    size_t delivered = batch.size();
     batch.clear();
-    std::lock_guard lock(mu_);
-    pending_ -= delivered;
-    if (pending_ == 0) emptyCv_.notify_all();
   }
   tDispatchingBus = nullptr;
 }
@@ -215,18 +267,23 @@ void EventBus::deliverBatch(const std::vector<SchedulerEvent>& batch) {
     std::lock_guard lock(listenersMu_);
     listeners = listeners_;
   }
-  for (const SchedulerEvent& event : batch) {
-    for (const auto& listener : *listeners) {
-      try {
-        deliverEvent(*listener, event);
-      } catch (const std::exception& e) {
-        logError("listener {} threw on {}: {}", demangledTypeName(*listener),
-                 kEventNames[event.index()], e.what());
-      } catch (...) {
-        logError("listener {} threw a non-standard exception on {}", demangledTypeName(*listener),
-                 kEventNames[event.index()]);
+  for (size_t begin = 0; begin < batch.size(); begin += kChunk) {
+    const size_t end = std::min(batch.size(), begin + kChunk);
+    for (size_t i = begin; i < end; ++i) {
+      const SchedulerEvent& event = batch[i];
+      for (const auto& listener : *listeners) {
+        try {
+          deliverEvent(*listener, event);
+        } catch (const std::exception& e) {
+          logError("listener {} threw on {}: {}", demangledTypeName(*listener),
+                   kEventNames[event.index()], e.what());
+        } catch (...) {
+          logError("listener {} threw a non-standard exception on {}", demangledTypeName(*listener),
+                   kEventNames[event.index()]);
+        }
       }
     }
+    delivered(end - begin);
   }
 }
 

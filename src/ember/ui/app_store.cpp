@@ -96,6 +96,7 @@ void AppStore::onJobStart(const JobStart& e) {
       if (!r.storageLevel.empty()) s_.persistedRdds[r.rddId] = r;
   }
   for (int id : e.stageIds) activeJobsByStage_[id].push_back(e.jobId);
+  invalidate();
   for (auto& [id, sql] : s_.sql)
     if (sql.status == "RUNNING") sql.jobIds.push_back(e.jobId);
   touch(e.time);
@@ -118,11 +119,13 @@ void AppStore::onJobEnd(const JobEnd& e) {
   }
   finishedJobs_.push_back(e.jobId);
   trimJobs();
+  invalidate();
   touch(e.time);
 }
 
 void AppStore::onStageSubmitted(const StageSubmitted& e) {
   std::lock_guard lock(mu_);
+  invalidate();
   StageRow& s = s_.stages[{e.stageId, e.attempt}];
   s.stageId = e.stageId;
   s.attempt = e.attempt;
@@ -132,6 +135,7 @@ void AppStore::onStageSubmitted(const StageSubmitted& e) {
   s.parentStageIds = e.parentStageIds;
   s.status = "ACTIVE";
   s.submissionTime = e.time;
+  s.tasks.reserve(static_cast<size_t>(std::clamp(e.numTasks, 0, limits_.retainedTasks)));
   auto info = s_.stageInfos.find(e.stageId);
   if (info != s_.stageInfos.end()) s.rdds = info->second.rdds;
   s.jobIds.clear();
@@ -159,35 +163,60 @@ void AppStore::onStageCompleted(const StageCompleted& e) {
   });
   finishedStages_.push_back(it->first);
   trimStages();
+  invalidate();
   touch(e.time);
+}
+
+StageRow* AppStore::stageRow(int stageId, int attempt, StageCache& cache) {
+  const std::pair<int, int> key{stageId, attempt};
+  if (cache.generation == generation_ && cache.key == key) return cache.row;
+  auto it = s_.stages.find(key);
+  if (it == s_.stages.end()) return nullptr;
+  cache = {generation_, key, &it->second};
+  return cache.row;
+}
+
+const std::vector<JobRow*>& AppStore::activeJobsOfCached(int stageId) {
+  if (jobsCacheGeneration_ == generation_ && cachedJobsStage_ == stageId) return cachedJobs_;
+  cachedJobs_.clear();
+  forActiveJobsOf(stageId, [&](JobRow& j) { cachedJobs_.push_back(&j); });
+  cachedJobsStage_ = stageId;
+  jobsCacheGeneration_ = generation_;
+  return cachedJobs_;
+}
+
+ExecutorRow* AppStore::executorRow(const std::string& id) {
+  if (cachedExecutor_ && cachedExecutor_->id == id) return cachedExecutor_;
+  auto it = s_.executors.find(id);
+  if (it == s_.executors.end()) return nullptr;
+  cachedExecutor_ = &it->second;
+  return cachedExecutor_;
 }
 
 void AppStore::onTaskStart(const TaskStart& e) {
   std::lock_guard lock(mu_);
-  auto it = s_.stages.find({e.stageId, e.stageAttempt});
-  if (it == s_.stages.end()) return;
-  StageRow& s = it->second;
-  if (s.firstTaskLaunchedTime == 0) s.firstTaskLaunchedTime = e.time;
-  s.activeTasks++;
-  TaskRow& t = s.tasks[e.taskId];
-  t.taskId = e.taskId;
+  StageRow* s = stageRow(e.stageId, e.stageAttempt, taskStage_);
+  if (!s) return;
+  if (s->firstTaskLaunchedTime == 0) s->firstTaskLaunchedTime = e.time;
+  s->activeTasks++;
+  TaskRow& t = s->tasks.insert(e.taskId);
   t.partition = e.partition;
   t.attempt = e.attempt;
   t.executorId = e.executorId;
   t.launchTime = e.time;
   t.status = "RUNNING";
   taskOrder_.emplace_back(e.stageId, e.stageAttempt, e.taskId);
-  auto x = s_.executors.find(e.executorId);
-  if (x == s_.executors.end()) {
+  ExecutorRow* x = executorRow(e.executorId);
+  if (!x) {
     // An executor whose ExecutorAdded was not seen (registered before the UI attached).
     ExecutorRow& row = s_.executors[e.executorId];
     row.id = e.executorId;
     row.addTime = e.time;
-    x = s_.executors.find(e.executorId);
+    x = &row;
   }
-  x->second.activeTasks++;
-  forActiveJobsOf(e.stageId, [](JobRow& j) { j.numActiveTasks++; });
-  trimTasks();
+  x->activeTasks++;
+  for (JobRow* j : activeJobsOfCached(e.stageId)) j->numActiveTasks++;
+  if (static_cast<int64_t>(taskOrder_.size()) > limits_.retainedTasks) trimTasks();
   touch(e.time);
 }
 
@@ -197,33 +226,27 @@ void AppStore::onTaskEnd(const TaskEnd& e) {
   s_.totalTasksEnded++;
   if (!e.succeeded) s_.totalTasksFailed++;
   s_.totalMetrics.add(e.metrics);
-  auto it = s_.stages.find({e.stageId, e.stageAttempt});
-  if (it != s_.stages.end()) {
-    StageRow& s = it->second;
-    s.activeTasks = std::max(0, s.activeTasks - 1);
-    (e.succeeded ? s.completedTasks : killed ? s.killedTasks : s.failedTasks)++;
-    s.totals.add(e.metrics);
-    auto t = s.tasks.find(e.taskId);
-    if (t != s.tasks.end()) {
-      TaskRow& r = t->second;
-      r.finishTime = e.time;
-      r.status = e.succeeded ? "SUCCESS" : killed ? "KILLED" : "FAILED";
-      if (!e.succeeded) r.error = e.reason;
-      r.metrics = e.metrics;
+  if (StageRow* s = stageRow(e.stageId, e.stageAttempt, taskStage_)) {
+    s->activeTasks = std::max(0, s->activeTasks - 1);
+    (e.succeeded ? s->completedTasks : killed ? s->killedTasks : s->failedTasks)++;
+    s->totals.add(e.metrics);
+    if (TaskRow* r = s->tasks.find(e.taskId)) {
+      r->finishTime = e.time;
+      r->status = e.succeeded ? "SUCCESS" : killed ? "KILLED" : "FAILED";
+      if (!e.succeeded) r->error = e.reason;
+      r->metrics = e.metrics;
     }
   }
-  auto x = s_.executors.find(e.executorId);
-  if (x != s_.executors.end()) {
-    ExecutorRow& ex = x->second;
-    ex.activeTasks = std::max(0, ex.activeTasks - 1);
-    (e.succeeded ? ex.completedTasks : ex.failedTasks)++;
-    ex.totalDurationMs += e.metrics.runTimeNs / 1000000;
-    ex.totals.add(e.metrics);
+  if (ExecutorRow* x = executorRow(e.executorId)) {
+    x->activeTasks = std::max(0, x->activeTasks - 1);
+    (e.succeeded ? x->completedTasks : x->failedTasks)++;
+    x->totalDurationMs += e.metrics.runTimeNs / 1000000;
+    x->totals.add(e.metrics);
   }
-  forActiveJobsOf(e.stageId, [&](JobRow& j) {
-    j.numActiveTasks = std::max(0, j.numActiveTasks - 1);
-    (e.succeeded ? j.numCompletedTasks : killed ? j.numKilledTasks : j.numFailedTasks)++;
-  });
+  for (JobRow* j : activeJobsOfCached(e.stageId)) {
+    j->numActiveTasks = std::max(0, j->numActiveTasks - 1);
+    (e.succeeded ? j->numCompletedTasks : killed ? j->numKilledTasks : j->numFailedTasks)++;
+  }
   touch(e.time);
 }
 
@@ -291,15 +314,15 @@ void AppStore::trimTasks() {
   while (static_cast<int64_t>(taskOrder_.size()) > limits_.retainedTasks && budget-- > 0) {
     auto [stage, attempt, task] = taskOrder_.front();
     taskOrder_.pop_front();
-    auto it = s_.stages.find({stage, attempt});
-    if (it == s_.stages.end()) continue;
-    auto t = it->second.tasks.find(task);
-    if (t == it->second.tasks.end()) continue;
-    if (t->second.status == "RUNNING") {
+    StageRow* st = stageRow(stage, attempt, trimStage_);
+    if (!st) continue;
+    const TaskRow* t = st->tasks.find(task);
+    if (!t) continue;
+    if (t->status == "RUNNING") {
       taskOrder_.emplace_back(stage, attempt, task);
       continue;
     }
-    it->second.tasks.erase(t);
+    st->tasks.erase(task);
   }
 }
 

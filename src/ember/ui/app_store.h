@@ -8,6 +8,11 @@
 // oldest go first; a stage's totals and counters stay exact after its task rows go) and
 // `retainedSqlExecutions` finished SQL executions. Running ones are never dropped.
 //
+// Cost: the task events are the bulk (two per task, 200,000 for a job of 100,000 tiny
+// tasks), so their callbacks touch no tree: the stage attempt, its running jobs and the
+// executor of the previous task event are cached, task rows live in a TaskTable
+// (task_table.h), and stage/job/executor totals are updated incrementally.
+//
 // Threading: the callbacks are called by one thread (the bus dispatcher or the replay);
 // readers on other threads (HTTP handlers) use read(), which runs a function under the
 // store's lock. Keep such functions short (render, do not block).
@@ -25,6 +30,7 @@
 #include <vector>
 
 #include "ember/core/events.h"
+#include "ember/ui/task_table.h"
 
 namespace ember::ui {
 
@@ -33,18 +39,6 @@ struct RetentionLimits {
   int retainedStages = 1000;
   int retainedTasks = 100000;
   int retainedSqlExecutions = 1000;
-};
-
-struct TaskRow {
-  int64_t taskId = 0;
-  int partition = 0;
-  int attempt = 0;
-  std::string executorId;
-  int64_t launchTime = 0;
-  int64_t finishTime = 0;  // 0 while running
-  std::string status;      // RUNNING, SUCCESS, FAILED, KILLED
-  std::string error;       // the failure reason; empty on success
-  TaskMetrics metrics;
 };
 
 struct StageRow {
@@ -65,8 +59,8 @@ struct StageRow {
   int completedTasks = 0;
   int failedTasks = 0;
   int killedTasks = 0;
-  TaskMetrics totals;                // of finished tasks, summed as TaskEnd events arrive
-  std::map<int64_t, TaskRow> tasks;  // by task id; may miss rows dropped by retention
+  TaskMetrics totals;  // of finished tasks, summed as TaskEnd events arrive
+  TaskTable tasks;     // by task id; may miss rows dropped by retention
 };
 
 struct JobRow {
@@ -176,6 +170,19 @@ class AppStore : public EventListener {
 
  private:
   void touch(int64_t time);
+  struct StageCache {
+    uint64_t generation = 0;  // valid while equal to generation_
+    std::pair<int, int> key{-1, -1};
+    StageRow* row = nullptr;
+  };
+  // The stage attempt's row or null, through a one-entry cache (task events come in
+  // runs of the same stage; retention trims runs of an older one).
+  StageRow* stageRow(int stageId, int attempt, StageCache& cache);
+  // The running jobs that contain the stage, cached likewise.
+  const std::vector<JobRow*>& activeJobsOfCached(int stageId);
+  ExecutorRow* executorRow(const std::string& id);
+  // Drops the caches: called on any change that may move or remove rows.
+  void invalidate() { ++generation_; }
   void trimJobs();
   void trimStages();
   void trimTasks();
@@ -199,6 +206,15 @@ class AppStore : public EventListener {
   std::deque<std::tuple<int, int, int64_t>> taskOrder_;  // (stage, attempt, task) by start
   std::deque<int64_t> finishedSql_;
   std::map<int, std::vector<int>> activeJobsByStage_;  // stage id -> running jobs
+
+  // Caches of the task-event path, valid while their generation equals generation_.
+  uint64_t generation_ = 1;
+  StageCache taskStage_;  // of the latest task event
+  StageCache trimStage_;  // of the latest row dropped by retention
+  uint64_t jobsCacheGeneration_ = 0;
+  int cachedJobsStage_ = -1;
+  std::vector<JobRow*> cachedJobs_;
+  ExecutorRow* cachedExecutor_ = nullptr;  // executors are never erased: no generation
 };
 
 }  // namespace ember::ui

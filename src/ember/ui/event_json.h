@@ -4,8 +4,9 @@
 // names as in core/events.h, task metrics as a nested "metrics" object. Besides the bus
 // events the log carries one EnvironmentUpdate (the redacted configuration).
 //
-// Task events are written by hand-rolled code (they are the bulk of a log and written on
-// the bus dispatcher); everything is read with nlohmann::json. Unknown "Event" names are
+// Task events are written by hand-rolled code straight into the writer's buffer (they are
+// the bulk of a log and written on the bus dispatcher); everything is read with
+// nlohmann::json. Unknown "Event" names are
 // skipped by readers so that newer logs stay readable. Thread-safe (no shared state).
 #pragma once
 
@@ -28,6 +29,13 @@ using LoggedEvent = std::variant<SchedulerEvent, EnvironmentUpdate>;
 
 // Appends the event's JSON object and a newline to `out`.
 void appendEventJson(const SchedulerEvent& event, std::string& out);
+
+// The fast path of the task events (TaskStart, TaskEnd), for writers with their own
+// buffer: taskEventJsonBound() is an upper bound of the line's length (0 for other
+// events), writeTaskEventJson() writes the line, newline included, at `p`, which must
+// have that much room, and returns its end. Same output as appendEventJson().
+size_t taskEventJsonBound(const SchedulerEvent& event);
+char* writeTaskEventJson(const SchedulerEvent& event, char* p);
 void appendEnvironmentJson(const EnvironmentUpdate& env, std::string& out);
 
 // Parses one line. nullopt for an event type this version does not know; IoError (with

@@ -15,6 +15,7 @@ namespace ember::ui {
 
 namespace {
 constexpr size_t kBlock = 64 * 1024;
+constexpr size_t kSlack = 16 * 1024;  // room for the line that crosses kBlock
 constexpr std::string_view kInProgress = ".inprogress";
 constexpr std::string_view kZst = ".zst";
 
@@ -47,8 +48,10 @@ EventLogWriter::EventLogWriter(const std::string& dir, const std::string& appId,
     zstd_ = ZSTD_createCCtx();
     ZSTD_CCtx_setParameter(zstd_, ZSTD_c_compressionLevel, 3);
   }
-  buffer_.reserve(kBlock + 4096);
-  appendEnvironmentJson(env, buffer_);
+  buffer_.resize(kBlock + kSlack);
+  std::string line;
+  appendEnvironmentJson(env, line);
+  append(line);
 }
 
 EventLogWriter::~EventLogWriter() { stop(); }
@@ -70,10 +73,24 @@ void EventLogWriter::onExecutorRemoved(const ExecutorRemoved& e) {
   write(e, false);
 }
 
+void EventLogWriter::append(std::string_view line) {
+  if (used_ + line.size() > buffer_.size()) buffer_.resize(used_ + line.size());
+  std::memcpy(buffer_.data() + used_, line.data(), line.size());
+  used_ += line.size();
+}
+
 void EventLogWriter::write(const SchedulerEvent& e, bool flushNow) {
   if (!file_) return;
-  appendEventJson(e, buffer_);
-  if (flushNow || buffer_.size() >= kBlock) flush(false);
+  if (size_t bound = taskEventJsonBound(e)) {
+    // buffer_ keeps its size (no zero-filling per line); used_ is its filled part.
+    if (used_ + bound > buffer_.size()) buffer_.resize(used_ + bound);
+    used_ = static_cast<size_t>(writeTaskEventJson(e, buffer_.data() + used_) - buffer_.data());
+  } else {
+    std::string line;
+    appendEventJson(e, line);
+    append(line);
+  }
+  if (flushNow || used_ >= kBlock) flush(false);
 }
 
 void EventLogWriter::fail(const std::string& what) {
@@ -84,12 +101,12 @@ void EventLogWriter::fail(const std::string& what) {
 
 void EventLogWriter::flush(bool end) {
   if (!file_) return;
-  std::string_view out = buffer_;
+  std::string_view out(buffer_.data(), used_);
   if (zstd_) {
     // One streaming context for the whole file: a flush ends a block, not the frame, so
     // the ratio stays that of one stream.
-    compressed_.resize(ZSTD_compressBound(buffer_.size()) + 1024);
-    ZSTD_inBuffer in{buffer_.data(), buffer_.size(), 0};
+    compressed_.resize(ZSTD_compressBound(used_) + 1024);
+    ZSTD_inBuffer in{buffer_.data(), used_, 0};
     size_t used = 0;
     for (;;) {
       ZSTD_outBuffer o{compressed_.data() + used, compressed_.size() - used, 0};
@@ -104,7 +121,7 @@ void EventLogWriter::flush(bool end) {
   if (!out.empty() && std::fwrite(out.data(), 1, out.size(), file_) != out.size())
     return fail(std::string("write failed: ") + std::strerror(errno));
   if (std::fflush(file_) != 0) return fail(std::string("write failed: ") + std::strerror(errno));
-  buffer_.clear();
+  used_ = 0;
 }
 
 void EventLogWriter::stop() {

@@ -18,6 +18,7 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ember/core/events.h"
@@ -56,13 +57,15 @@ class EventLogWriter : public EventListener {
 
  private:
   void write(const SchedulerEvent& e, bool flushNow);
+  void append(std::string_view line);
   void flush(bool end);
   void fail(const std::string& what);
 
   std::string path_;
   std::FILE* file_ = nullptr;
   ZSTD_CCtx_s* zstd_ = nullptr;
-  std::string buffer_;
+  std::string buffer_;  // its first used_ bytes are lines not yet written
+  size_t used_ = 0;
   std::string compressed_;
   bool sawAppStart_ = false;
   std::set<std::string> executors_;  // active ones, to drop the plugin's seeded duplicates

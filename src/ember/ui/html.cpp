@@ -150,8 +150,8 @@ std::string pageFrame(const AppState& s, const PageBase& b, const std::string& a
                      b.history ? " &middot; history" : (s.live() ? "" : " &middot; finished"));
   if (b.droppedEvents > 0)
     out += fmt::format(
-        "<p class=\"error\">The event bus dropped {} events: counts here may be incomplete. "
-        "Raise ember.scheduler.listenerbus.eventqueue.capacity.</p>",
+        "<p class=\"error\">The event bus dropped {} events while a listener was blocked: "
+        "counts here may be incomplete.</p>",
         b.droppedEvents);
   out += fmt::format("<h1>{}</h1>", esc(title));
   out += body;

@@ -116,8 +116,8 @@ class UiPlugin : public ContextPlugin {
       log_->stop();
       if (int64_t dropped = ctx_.eventBus().droppedEvents())
         logWarn(
-            "the event log {} misses {} events the event bus dropped; raise "
-            "ember.scheduler.listenerbus.eventqueue.capacity",
+            "the event log {} misses {} events the event bus dropped while a listener was "
+            "blocked (see the earlier event bus warnings)",
             log_->path(), dropped);
     }
   }
