@@ -12,6 +12,8 @@
 //   TABLESAMPLE (n PERCENT) -> TABLESAMPLE BERNOULLI (n)
 //   'a\'b'                 -> E'a\'b' (Spark processes backslash escapes in strings)
 //   FROM (SELECT ...)      -> FROM (SELECT ...) AS __ember_sq_<i> (pg 15 requires an alias)
+//   FROM VALUES (1, 'a'), (2, 'b') t(x, y) -> FROM (VALUES (1, 'a'), (2, 'b')) t(x, y)
+//   FROM VALUES 1, 2 AS t(x) -> FROM (VALUES (1), (2)) AS t(x) (Spark's inline tables)
 #include <pg_query.h>
 
 #include <set>
@@ -100,6 +102,13 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
   std::vector<Paren> parens(1);
   int last = begin;  // original offset up to which text has been emitted
   int subqueries = 0;
+  // Spark's unparenthesised FROM VALUES: scalar rows to wrap, and the last row's token.
+  std::set<size_t> rowOpen, rowClose;
+  size_t valuesEnd = static_cast<size_t>(-1);
+  auto hasAliasAt = [](const Token& n) {
+    return n.is("as") || n.kind == Token::Quoted || n.kind == Token::Backtick ||
+           (n.kind == Token::Word && !isWordIn(n, kNotAlias) && !isWordIn(n, kEndsFrom));
+  };
   for (size_t k = 0; k + 1 < toks.size(); ++k) {
     const Token& t = toks[k];
     const Token& next = toks[k + 1];
@@ -110,6 +119,41 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
       k = lastIndex;
       last = toks[lastIndex].end;
     };
+    if (rowOpen.count(k)) em.put("(", t.begin);
+    if (t.is("values") && parens.back().inFrom && prev &&
+        (prev->is("from") || prev->is("join") || prev->isOp(","))) {
+      // Rows are tuples `( ... )` or single literals; anything else is left to pg.
+      std::vector<std::pair<size_t, size_t>> rows;
+      size_t j = k + 1;
+      while (j + 1 < toks.size()) {
+        size_t e = j;
+        if (toks[j].isOp("(")) {
+          int depth = 0;
+          for (; e + 1 < toks.size(); ++e) {
+            if (toks[e].isOp("(")) ++depth;
+            if (toks[e].isOp(")") && --depth == 0) break;
+          }
+          if (e + 1 >= toks.size()) break;
+        } else if (toks[j].isOp("-") && toks[j + 1].kind == Token::Number) {
+          e = j + 1;
+        } else if (!(toks[j].kind == Token::Number || toks[j].kind == Token::String ||
+                     toks[j].is("null") || toks[j].is("true") || toks[j].is("false"))) {
+          break;
+        }
+        rows.emplace_back(j, e);
+        if (!toks[e + 1].isOp(",")) break;
+        j = e + 2;
+      }
+      if (!rows.empty()) {
+        for (const auto& [b, e] : rows)
+          if (!toks[b].isOp("(")) {
+            rowOpen.insert(b);
+            rowClose.insert(e);
+          }
+        valuesEnd = rows.back().second;
+        em.put("(", t.begin);
+      }
+    }
 
     if (t.kind == Token::Word) {
       std::string w = toLowerAscii(t.text);
@@ -224,6 +268,14 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
       }
     } else {
       em.copy(sql, t.begin, t.end);
+    }
+    if (rowClose.count(k)) em.put(")", toks[k].end - 1);
+    if (k == valuesEnd) {
+      em.put(")", toks[k].end - 1);
+      if (!hasAliasAt(toks[k + 1]))
+        em.put(" AS " + std::string(kSubqueryAliasPrefix) + std::to_string(subqueries++),
+               toks[k].end - 1);
+      valuesEnd = static_cast<size_t>(-1);
     }
   }
   em.copy(sql, last, end);
