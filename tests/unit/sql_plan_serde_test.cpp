@@ -7,6 +7,7 @@
 
 #include "ember/core/context.h"
 #include "ember/sql/dataframe.h"
+#include "ember/sql/exec_exchange.h"
 #include "ember/sql/plan_serde.h"
 #include "ember/sql/query_execution.h"
 #include "ember/sql/session.h"
@@ -24,6 +25,9 @@ Config testConfig(bool serialize) {
 }
 
 void defineTables(Session& spark) {
+  // ORDER BY range-partitions even small inputs, so the queries below cover it.
+  spark.setConf("ember.sql.sort.rangePartitionMinBytes", "0");
+  spark.setConf("ember.sql.shuffle.partitions", "3");
   spark.sql(
       "CREATE OR REPLACE TEMPORARY VIEW emp AS SELECT * FROM (VALUES "
       "(1, 'ann', 10, 1000.50, DATE '2020-01-01'), (2, 'bob', 10, 800.25, DATE '2021-06-30'), "
@@ -58,6 +62,8 @@ const char* kQueries[] = {
     "SELECT year(hired), upper(name) FROM emp ORDER BY 2 LIMIT 3",
     "SELECT count(*) FILTER (WHERE salary > 900), min(hired) FROM emp",
     "SELECT count(*), sum(id), min(id), max(id) FROM ids",
+    "SELECT id % 1000 AS k, id FROM big WHERE id % 7 = 1 ORDER BY k DESC, id",
+    "SELECT salary FROM emp ORDER BY salary NULLS LAST",
 };
 
 std::vector<std::string> run(Session& spark, const std::string& sql) {
@@ -166,6 +172,32 @@ TEST(SqlRange, GeneratesLazilyInTheRequestedPartitions) {
   // Order is kept across partitions.
   auto head = ids(spark.range(0, 100, 1, 4).limit(5));
   EXPECT_EQ(head, (std::vector<int64_t>{0, 1, 2, 3, 4}));
+}
+
+TEST(SqlRangeSort, OrderByRangePartitionsIntoOrderedNonEmptyPartitions) {
+  Context ctx(testConfig(false));
+  Session spark(ctx);
+  spark.setConf("ember.sql.sort.rangePartitionMinBytes", "0");
+  spark.setConf("ember.sql.shuffle.partitions", "4");
+  spark.range(0, 200000, 1, 3).createOrReplaceTempView("n");
+  // A key with many duplicates and a descending order.
+  QueryExecution qe(spark, spark.sql("SELECT id % 5000 AS k FROM n ORDER BY k DESC").plan());
+  auto parts = runPlan(ctx, qe.physical(), "test");
+  ASSERT_EQ(parts.size(), 4u);
+  std::vector<int64_t> all;
+  int nonEmpty = 0;
+  for (const auto& part : parts) {
+    int64_t rows = 0;
+    for (const auto& b : part)
+      for (int64_t i = 0; i < b->numRows; ++i, ++rows)
+        all.push_back(b->columns[0]->valueAt<int64_t>(i));
+    nonEmpty += rows > 0;
+    // Sampled bounds: no partition holds more than half of the rows.
+    EXPECT_LT(rows, 100000);
+  }
+  EXPECT_EQ(nonEmpty, 4);
+  ASSERT_EQ(all.size(), 200000u);
+  EXPECT_TRUE(std::is_sorted(all.rbegin(), all.rend()));
 }
 
 }  // namespace

@@ -81,6 +81,8 @@ class TpchTest : public ::testing::TestWithParam<int> {
     ctx_ = new Context(c);
     spark_ = new Session(*ctx_);
     spark_->setConf("ember.sql.shuffle.partitions", "4");
+    // ORDER BY always range-partitions (sampled bounds, 4 sorted partitions in order).
+    spark_->setConf("ember.sql.sort.rangePartitionMinBytes", "0");
     // Tables as Spark users declare CSV data: the schema from schema.sql.
     std::string schema = readFile(dir_ + "/schema.sql");
     std::regex table(R"(CREATE TABLE (\w+) \(([^;]*)\);)");

@@ -78,12 +78,15 @@ class BatchShuffleDependency : public ShuffleDependencyBase,
  public:
   BatchShuffleDependency(std::shared_ptr<RDDImpl<BatchPtr>> parent, int shuffleId, int numMaps,
                          int numPartitions, ShuffleExchangeExec::Kind kind,
-                         std::vector<ExprPtr> keys, std::vector<Attribute> input)
+                         std::vector<ExprPtr> keys, std::vector<Attribute> input,
+                         std::vector<SortKey> order = {}, BatchPtr bounds = nullptr)
       : ShuffleDependencyBase(parent, shuffleId, numMaps, numPartitions),
         parent_(std::move(parent)),
         kind_(kind),
         keyExprs_(std::move(keys)),
-        input_(std::move(input)) {
+        input_(std::move(input)),
+        order_(std::move(order)),
+        bounds_(std::move(bounds)) {
     for (const auto& k : keyExprs_) keys_.push_back(PhysicalExpr::compile(k, input_));
   }
 
@@ -113,6 +116,11 @@ class BatchShuffleDependency : public ShuffleDependencyBase,
           sel[static_cast<size_t>((rr + i) % static_cast<int64_t>(R))].push_back(
               static_cast<int32_t>(i));
         rr += n;
+      } else if (kind_ == ShuffleExchangeExec::Kind::Range) {
+        std::vector<ColumnPtr> cols;
+        for (const auto& k : keys_) cols.push_back(k->eval(*b));
+        for (int64_t i = 0; i < n; ++i)
+          sel[static_cast<size_t>(rangePartition(cols, i))].push_back(static_cast<int32_t>(i));
       } else {
         hashes.resize(static_cast<size_t>(n));
         for (size_t k = 0; k < keys_.size(); ++k)
@@ -160,6 +168,13 @@ class BatchShuffleDependency : public ShuffleDependencyBase,
     w.writeVarint(keyExprs_.size());
     for (const auto& k : keyExprs_) writeExpr(w, k);
     writeAttributes(w, input_);
+    w.writeVarint(order_.size());
+    for (const auto& o : order_) {
+      w.writeRaw<uint8_t>(o.ascending);
+      w.writeRaw<uint8_t>(o.nullsFirst);
+    }
+    w.writeRaw<uint8_t>(bounds_ != nullptr);
+    if (bounds_) Serde<BatchPtr>::write(w, bounds_);
   }
   static std::shared_ptr<ShuffleDependencyBase> deserialize(ByteReader& r, GraphReader& g) {
     auto parent = g.readRddAs<RDDImpl<BatchPtr>>();
@@ -170,12 +185,38 @@ class BatchShuffleDependency : public ShuffleDependencyBase,
     std::vector<ExprPtr> keys(r.readVarint());
     for (auto& k : keys) k = readExpr(r);
     auto input = readAttributes(r);
+    std::vector<SortKey> order(r.readVarint());
+    for (size_t i = 0; i < order.size(); ++i) {
+      order[i].expr = i < keys.size() ? keys[i] : nullptr;
+      order[i].ascending = r.readRaw<uint8_t>() != 0;
+      order[i].nullsFirst = r.readRaw<uint8_t>() != 0;
+    }
+    BatchPtr bounds;
+    if (r.readRaw<uint8_t>() != 0) bounds = Serde<BatchPtr>::read(r);
     return std::make_shared<BatchShuffleDependency>(std::move(parent), shuffleId, numMaps,
                                                     numPartitions, kind, std::move(keys),
-                                                    std::move(input));
+                                                    std::move(input), std::move(order),
+                                                    std::move(bounds));
   }
 
  private:
+  // Range: the first partition whose upper bound is not below the row (binary search).
+  int rangePartition(const std::vector<ColumnPtr>& cols, int64_t row) const {
+    int64_t lo = 0, hi = bounds_ ? bounds_->numRows : 0;
+    while (lo < hi) {
+      int64_t mid = (lo + hi) / 2;
+      int c = 0;
+      for (size_t k = 0; k < cols.size() && c == 0; ++k)
+        c = compareValues(*cols[k], row, *bounds_->columns[k], mid, order_[k].ascending,
+                          order_[k].nullsFirst);
+      if (c > 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    return static_cast<int>(lo);
+  }
+
   void add(std::vector<BatchPtr>& bucket, BatchPtr b, MemoryConsumer& mem, TaskContext& ctx,
            std::vector<std::vector<BatchPtr>>& parts, std::vector<SpillRun>& spills) const {
     int64_t bytes = b->memoryBytes();
@@ -205,6 +246,8 @@ class BatchShuffleDependency : public ShuffleDependencyBase,
   std::vector<ExprPtr> keyExprs_;
   std::vector<Attribute> input_;
   std::vector<PhysicalExprPtr> keys_;  // keyExprs_ bound to input_
+  std::vector<SortKey> order_;         // Range
+  BatchPtr bounds_;                    // Range
 };
 
 std::shared_ptr<RDDBase> makePlanRdd(Context& ctx, const PhysicalPtr& root,
@@ -227,6 +270,17 @@ ShuffleExchangeExec::ShuffleExchangeExec(PhysicalPtr child, Kind kind, std::vect
   children = {std::move(child)};
 }
 
+std::shared_ptr<ShuffleExchangeExec> ShuffleExchangeExec::range(PhysicalPtr child,
+                                                              std::vector<SortKey> order,
+                                                              int numPartitions) {
+  std::vector<ExprPtr> keys;
+  for (const auto& o : order) keys.push_back(o.expr);
+  auto x = std::make_shared<ShuffleExchangeExec>(std::move(child), Kind::Range, std::move(keys),
+                                                 numPartitions);
+  x->order_ = std::move(order);
+  return x;
+}
+
 ShuffleExchangeExec::ShuffleExchangeExec(std::vector<Attribute> out, Kind kind,
                                          std::vector<ExprPtr> keys, int numPartitions,
                                          int shuffleId, int numMaps)
@@ -242,6 +296,13 @@ std::string ShuffleExchangeExec::describe() const {
   if (kind_ == Kind::Single) return "Exchange SinglePartition";
   if (kind_ == Kind::RoundRobin)
     return "Exchange RoundRobinPartitioning(" + std::to_string(numPartitions_) + ")";
+  if (kind_ == Kind::Range) {
+    std::string s = "Exchange rangepartitioning(";
+    for (const auto& o : order_)
+      s += o.expr->toString() + (o.ascending ? " ASC" : " DESC") +
+           (o.nullsFirst ? " NULLS FIRST, " : " NULLS LAST, ");
+    return s + std::to_string(numPartitions_) + ")";
+  }
   std::string s = "Exchange hashpartitioning(";
   for (const auto& k : keys_) s += k->toString() + ", ";
   return s + std::to_string(numPartitions_) + ")";
@@ -252,9 +313,11 @@ void ShuffleExchangeExec::prepare(Context& ctx) {
   mapRdd_ = makePlanRdd(ctx, children[0], "Exchange");
   shuffleId_ = ctx.newShuffleId();
   numMaps_ = children[0]->numPartitions();
+  if (kind_ == Kind::Range) bounds_ = sampleRangeBounds(ctx, mapRdd_, children[0]->output, order_,
+                                                        numPartitions_);
   dep_ = std::make_shared<BatchShuffleDependency>(
       std::static_pointer_cast<RDDImpl<BatchPtr>>(mapRdd_), shuffleId_, numMaps_, numPartitions_,
-      kind_, keys_, children[0]->output);
+      kind_, keys_, children[0]->output, order_, bounds_);
   ctx.trackShuffle(*mapRdd_, shuffleId_);
 }
 

@@ -19,12 +19,16 @@ class ShuffleExchangeExec : public PhysicalNode {
   friend struct PlanSerde;
 
  public:
-  enum class Kind : uint8_t { Hash, Single, RoundRobin };
+  // Range: rows go to partitions by `order` against bounds sampled from the input in
+  // prepare() (Spark's range partitioning), so sorting each partition sorts the whole.
+  enum class Kind : uint8_t { Hash, Single, RoundRobin, Range };
   ShuffleExchangeExec(PhysicalPtr child, Kind kind, std::vector<ExprPtr> keys, int numPartitions);
   // The reduce side only, as an executor rebuilds it: reads shuffle `shuffleId` written
   // by `numMaps` map tasks (the map side is a separate stage with its own payload).
   ShuffleExchangeExec(std::vector<Attribute> out, Kind kind, std::vector<ExprPtr> keys,
                       int numPartitions, int shuffleId, int numMaps);
+  static std::shared_ptr<ShuffleExchangeExec> range(PhysicalPtr child, std::vector<SortKey> order,
+                                                    int numPartitions);
   std::string describe() const override;
   int numPartitions() const override { return numPartitions_; }
   void prepare(Context& ctx) override;
@@ -39,6 +43,8 @@ class ShuffleExchangeExec : public PhysicalNode {
   std::vector<ExprPtr> keys_;
   int numPartitions_;
   int shuffleId_ = -1, numMaps_ = 0;                // set by prepare() or the reader ctor
+  std::vector<SortKey> order_;                      // Range
+  BatchPtr bounds_;                                 // Range: numPartitions-1 key rows
   std::shared_ptr<BatchShuffleDependency> dep_;  // driver only
   std::shared_ptr<RDDBase> mapRdd_;  // keeps the map side (and its shuffle files) alive
 };
@@ -73,6 +79,11 @@ class BroadcastExchangeExec : public PhysicalNode {
 std::vector<std::vector<BatchPtr>> runPlan(Context& ctx, const PhysicalPtr& root,
                                            const std::string& callSite,
                                            const std::vector<int>& partitions = {});
+// Range exchanges: runs a sampling job over `input` (whose rows have `inputAttrs`) and
+// returns at most numPartitions-1 ascending bounds of the `order` keys (exec_range.cpp).
+BatchPtr sampleRangeBounds(Context& ctx, const std::shared_ptr<RDDBase>& input,
+                           const std::vector<Attribute>& inputAttrs,
+                           const std::vector<SortKey>& order, int numPartitions);
 // The RDD of batches that computes `root` (for shuffles and jobs).
 std::shared_ptr<RDDBase> makePlanRdd(Context& ctx, const PhysicalPtr& root,
                                      const std::string& name);

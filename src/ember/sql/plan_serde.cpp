@@ -344,6 +344,11 @@ void PlanSerde::write(ByteWriter& w, const PhysicalNode& n) {
     w.writeVarint(static_cast<uint64_t>(x->numPartitions_));
     w.writeVarint(static_cast<uint64_t>(x->shuffleId_));
     w.writeVarint(static_cast<uint64_t>(x->numMaps_));
+    w.writeVarint(x->order_.size());  // Range: for plans and the SQL UI only
+    for (const auto& o : x->order_) {
+      w.writeRaw<uint8_t>(o.ascending);
+      w.writeRaw<uint8_t>(o.nullsFirst);
+    }
   } else if (auto* x = dynamic_cast<const BroadcastExchangeExec*>(&n)) {
     header(NodeTag::Broadcast);
     w.writeRaw<int64_t>(x->broadcastId());
@@ -469,8 +474,16 @@ PhysicalPtr PlanSerde::read(ByteReader& r) {
       int numPartitions = static_cast<int>(r.readVarint());
       int shuffleId = static_cast<int>(r.readVarint());
       int numMaps = static_cast<int>(r.readVarint());
-      node = std::make_shared<ShuffleExchangeExec>(out, kind, std::move(keys), numPartitions,
-                                                   shuffleId, numMaps);
+      std::vector<SortKey> order(r.readVarint());
+      for (size_t i = 0; i < order.size(); ++i) {
+        order[i].expr = i < keys.size() ? keys[i] : nullptr;
+        order[i].ascending = r.readRaw<uint8_t>() != 0;
+        order[i].nullsFirst = r.readRaw<uint8_t>() != 0;
+      }
+      auto x = std::make_shared<ShuffleExchangeExec>(out, kind, std::move(keys), numPartitions,
+                                                     shuffleId, numMaps);
+      x->order_ = std::move(order);
+      node = x;
       break;
     }
     case NodeTag::Range: {

@@ -64,6 +64,12 @@ class Planner {
         return planJoin(*p);
       case PlanKind::Sort: {
         auto child = plan(p->children[0]);
+        // A large input is range-partitioned (each partition sorted, partitions in
+        // order: a global sort in parallel); a small one sorts in a single partition,
+        // which saves the sampling job.
+        if (o_.shufflePartitions > 1 && estimateBytes(*p->children[0]) >= o_.rangeSortMinBytes)
+          return std::make_shared<SortExec>(
+              ShuffleExchangeExec::range(child, p->order, o_.shufflePartitions), p->order);
         auto single = std::make_shared<ShuffleExchangeExec>(
             child, ShuffleExchangeExec::Kind::Single, std::vector<ExprPtr>{}, 1);
         return std::make_shared<SortExec>(single, p->order);

@@ -17,6 +17,7 @@ struct PlannerOptions {
   int64_t broadcastThreshold = 10 << 20;       // ember.sql.autoBroadcastJoinThreshold (-1: never)
   int defaultParallelism = 2;                  // partitions of local relations
   int64_t filesMaxPartitionBytes = 128 << 20;  // ember.sql.files.maxPartitionBytes
+  int64_t rangeSortMinBytes = 64 << 20;        // ember.sql.sort.rangePartitionMinBytes
   int batchRows = 4096;                        // ember.sql.batchSize
 };
 

@@ -52,6 +52,7 @@ PlannerOptions plannerOptions(Session& s) {
   o.defaultParallelism = s.context().defaultParallelism();
   o.filesMaxPartitionBytes = bytesConf(s, "ember.sql.files.maxPartitionBytes");
   o.batchRows = static_cast<int>(std::stol(s.getConf("ember.sql.batchSize")));
+  o.rangeSortMinBytes = bytesConf(s, "ember.sql.sort.rangePartitionMinBytes");
   if (o.shufflePartitions < 1) throw ConfigError("ember.sql.shuffle.partitions must be at least 1");
   return o;
 }

@@ -30,6 +30,11 @@ const bool kKeysRegistered = [] {
        "Largest number of bytes of input files packed into one partition of a scan."});
   Config::registerKey({"ember.sql.batchSize", "4096", "Rows per columnar batch read from files."});
   Config::registerKey(
+      {"ember.sql.sort.rangePartitionMinBytes", "64m",
+       "ORDER BY over an input estimated at least this large sorts in parallel: rows are "
+       "range-partitioned by sampled bounds into ember.sql.shuffle.partitions partitions; "
+       "smaller inputs sort in one partition."});
+  Config::registerKey(
       {"ember.sql.warehouse.dir", "ember-warehouse",
        "Directory of tables created without a LOCATION (CREATE TABLE t USING fmt AS ...)."});
   return true;
