@@ -118,6 +118,15 @@ ClusterScheduler::Impl::Impl(Context& ctx, ClusterSettings settings,
           driverUrl_);
 }
 
+int64_t ClusterScheduler::Impl::payloadIdOf(const std::shared_ptr<const std::string>& bytes) {
+  for (auto it = payloadIds_.rbegin(); it != payloadIds_.rend(); ++it)  // newest first
+    if (it->first.lock() == bytes) return it->second;
+  int64_t id = nextPayloadId_++;
+  payloadIds_.emplace_back(bytes, id);
+  if (payloadIds_.size() > 16) payloadIds_.pop_front();
+  return id;
+}
+
 ExecutorRef* ClusterScheduler::Impl::pickExecutor(const Queued& q) {
   if (!q.avoid.empty() && executors_.size() > 1) {
     // A speculative copy: any other executor, the one with the most free cores.
@@ -165,6 +174,8 @@ void ClusterScheduler::Impl::launchLoop() {
     struct Batch {
       std::shared_ptr<proto::Executor::Stub> stub;
       std::vector<TaskDescription> tasks;
+      std::vector<bool> sendPayload;  // per task: the executor may lack its bytes
+      std::vector<int64_t> payloadIds;
     };
     std::map<std::string, Batch> batches;
     while (!queue_.empty()) {
@@ -177,6 +188,16 @@ void ClusterScheduler::Impl::launchLoop() {
       Batch& b = batches[e->id];
       b.stub = e->stub;
       b.tasks.push_back(q.task);
+      // The first task of a stage on this executor carries the payload; later ones its id.
+      int64_t pid = q.task.payloadBytes ? payloadIdOf(q.task.payloadBytes) : 0;
+      bool send = pid == 0 || std::find(e->payloadsSent.begin(), e->payloadsSent.end(), pid) ==
+                                  e->payloadsSent.end();
+      if (send && pid != 0) {
+        e->payloadsSent.push_back(pid);
+        if (e->payloadsSent.size() > kDriverPayloadWindow) e->payloadsSent.pop_front();
+      }
+      b.sendPayload.push_back(send);
+      b.payloadIds.push_back(pid);
       int64_t id = q.task.taskId;
       running_.emplace(id, Running{std::move(q), e->id, steadyNowMs()});
     }
@@ -184,7 +205,8 @@ void ClusterScheduler::Impl::launchLoop() {
     lock.unlock();
     for (auto& [executorId, b] : batches) {
       proto::LaunchTasksRequest req;
-      for (const TaskDescription& t : b.tasks) {
+      for (size_t i = 0; i < b.tasks.size(); ++i) {
+        const TaskDescription& t = b.tasks[i];
         auto* p = req.add_tasks();
         p->set_task_id(t.taskId);
         p->set_job_id(t.jobId);
@@ -193,7 +215,9 @@ void ClusterScheduler::Impl::launchLoop() {
         p->set_partition(t.partition);
         p->set_attempt(t.attempt);
         p->set_is_map_task(t.isMapTask);
-        p->set_payload(t.payloadBytes ? *t.payloadBytes : t.payload->serialize());
+        p->set_payload_id(b.payloadIds[i]);
+        if (b.sendPayload[i])
+          p->set_payload(t.payloadBytes ? *t.payloadBytes : t.payload->serialize());
         p->set_map_output_epoch(epoch);
         bus_.post(TaskStart{t.stageId, t.stageAttempt, t.taskId, t.partition, t.attempt, executorId,
                             nowMs()});

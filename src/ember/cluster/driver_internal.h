@@ -33,6 +33,9 @@ struct ExecutorRef {
   int64_t lastHeartbeatMs = 0;
   std::set<int64_t> running;  // task ids
   std::shared_ptr<proto::Executor::Stub> stub;
+  // Payload ids whose bytes were sent to it lately, oldest first; the executor keeps
+  // more than this many (kExecutorPayloadCache), so it still has every one listed.
+  std::deque<int64_t> payloadsSent;
 };
 
 struct ClusterScheduler::Impl {
@@ -96,6 +99,11 @@ struct ClusterScheduler::Impl {
   std::vector<std::string> exitedBeforeRegistering_;
   std::set<std::string> everLost_;
   std::atomic<int64_t> epoch_{0};
+  // Ids of recent payloads (by object: a stage attempt's serialised bytes), launch
+  // thread only. A dead object's address may be reused: the weak_ptr tells them apart.
+  std::deque<std::pair<std::weak_ptr<const std::string>, int64_t>> payloadIds_;
+  int64_t nextPayloadId_ = 1;
+  int64_t payloadIdOf(const std::shared_ptr<const std::string>& bytes);
   int nextExecutorId_ = 0;  // for executors that register without an id
   bool stopping_ = false;
   SpeculationSettings speculation_;

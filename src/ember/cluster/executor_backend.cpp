@@ -15,6 +15,7 @@
 #include "ember/common/logging.h"
 #include "ember/core/broadcast.h"
 #include "ember/core/cluster_hooks.h"
+#include "ember/core/rdd_base.h"
 #include "ember/shuffle/codec.h"
 
 namespace ember::cluster {
@@ -111,17 +112,34 @@ void buildEngine(ExecutorRuntime& rt) {
 void slotLoop(ExecutorRuntime& rt, int slot) {
   setThreadName("executor-slot-" + std::to_string(slot));
   for (;;) {
-    TaskDescription t;
+    ExecutorRuntime::QueuedTask q;
     {
       std::unique_lock lock(rt.mutex);
       rt.cv.wait(lock, [&] { return rt.stopping || !rt.tasks.empty(); });
       if (rt.stopping) return;
-      t = std::move(rt.tasks.front());
+      q = std::move(rt.tasks.front());
       rt.tasks.pop_front();
     }
+    TaskDescription& t = q.task;
+    {
+      // Deserialise the stage once for all its tasks here; on failure, Executor::run
+      // deserialises again and reports the error as the task's.
+      std::lock_guard lock(q.payload->mutex);
+      if (!q.payload->stage) {
+        try {
+          q.payload->stage = StagePayload::deserialize(*q.payload->bytes);
+        } catch (const std::exception&) {
+        }
+      }
+      if (q.payload->stage) {
+        t.payload = q.payload->stage;
+        t.payloadBytes = nullptr;
+      }
+    }
+    q.payload.reset();
     TaskResult r = rt.executor->run(t);
     int64_t taskId = t.taskId;
-    t = TaskDescription{};  // release the deserialised stage before reporting
+    q = ExecutorRuntime::QueuedTask{};  // release this task's hold on the stage before reporting
     {
       std::lock_guard lock(rt.mutex);
       rt.taskFlags.erase(taskId);

@@ -97,7 +97,21 @@ struct ExecutorRuntime {
   bool ready = false;
   bool stopping = false;
   std::string stopReason;
-  std::deque<TaskDescription> tasks;
+  // Stage payloads by id (LaunchTasks sends each one's bytes once), at most
+  // kExecutorPayloadCache (driver_internal.h), the oldest dropped first; deserialised
+  // once, by the first task that runs it, and shared by the others (as in local mode).
+  struct CachedPayload {
+    std::shared_ptr<const std::string> bytes;
+    std::mutex mutex;                           // guards stage
+    std::shared_ptr<const StagePayload> stage;  // null until deserialised
+  };
+  std::map<int64_t, std::shared_ptr<CachedPayload>> payloads;
+  std::deque<int64_t> payloadOrder;
+  struct QueuedTask {
+    TaskDescription task;
+    std::shared_ptr<CachedPayload> payload;
+  };
+  std::deque<QueuedTask> tasks;
   std::map<int, std::shared_ptr<std::atomic<bool>>> jobKilled;  // by job id
   // Interrupt flag of each queued or running task: set by KillTask for that task, by
   // KillJob for all of its job's (a task launched after KillJob starts interrupted).

@@ -14,9 +14,10 @@ grpc::Status ExecutorService::LaunchTasks(grpc::ServerContext* ctx,
                                           const proto::LaunchTasksRequest* req, proto::Empty*) {
   if (auto st = checkAuth(*ctx, rt_.security, "LaunchTasks"); !st.ok()) return st;
   if (!rt_.waitReady()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "executor is stopping");
-  std::vector<TaskDescription> tasks;
-  std::shared_ptr<const std::string> payload;  // tasks of one stage share their payload
+  std::vector<ExecutorRuntime::QueuedTask> tasks;
+  std::vector<std::string> unknown;  // tasks whose payload this executor does not have
   int64_t epoch = 0;
+  std::lock_guard lock(rt_.mutex);
   for (const auto& p : req->tasks()) {
     TaskDescription t;
     t.taskId = p.task_id();
@@ -26,22 +27,43 @@ grpc::Status ExecutorService::LaunchTasks(grpc::ServerContext* ctx,
     t.partition = p.partition();
     t.attempt = p.attempt();
     t.isMapTask = p.is_map_task();
-    if (!payload || *payload != p.payload())
-      payload = std::make_shared<const std::string>(p.payload());
-    t.payloadBytes = payload;
     epoch = std::max(epoch, p.map_output_epoch());
-    tasks.push_back(std::move(t));
+    std::shared_ptr<ExecutorRuntime::CachedPayload> cached;
+    if (!p.payload().empty()) {
+      cached = std::make_shared<ExecutorRuntime::CachedPayload>();
+      cached->bytes = std::make_shared<const std::string>(p.payload());
+      if (rt_.payloads.insert_or_assign(p.payload_id(), cached).second)
+        rt_.payloadOrder.push_back(p.payload_id());
+      while (rt_.payloadOrder.size() > kExecutorPayloadCache) {
+        rt_.payloads.erase(rt_.payloadOrder.front());
+        rt_.payloadOrder.pop_front();
+      }
+    } else if (auto it = rt_.payloads.find(p.payload_id()); it != rt_.payloads.end()) {
+      cached = it->second;
+    }
+    if (!cached) {
+      // Cannot happen while the driver's window is smaller than the cache; if it does,
+      // the task fails and its retry carries a fresh payload.
+      TaskResult r;
+      r.taskId = t.taskId;
+      r.outcome = TaskOutcome::Failed;
+      r.error = fmt::format("executor {} does not have payload {} of task {} any more",
+                            rt_.executorId, p.payload_id(), t.taskId);
+      rt_.results.push_back(std::move(r));
+      continue;
+    }
+    t.payloadBytes = cached->bytes;
+    tasks.push_back({std::move(t), std::move(cached)});
   }
   rt_.shuffle->observeEpoch(epoch);
-  {
-    std::lock_guard lock(rt_.mutex);
-    for (auto& t : tasks) {
-      t.interrupted = std::make_shared<std::atomic<bool>>(rt_.jobFlag(t.jobId)->load());
-      rt_.taskFlags[t.taskId] = {t.jobId, t.interrupted};
-      rt_.tasks.push_back(std::move(t));
-    }
+  for (auto& q : tasks) {
+    TaskDescription& t = q.task;
+    t.interrupted = std::make_shared<std::atomic<bool>>(rt_.jobFlag(t.jobId)->load());
+    rt_.taskFlags[t.taskId] = {t.jobId, t.interrupted};
+    rt_.tasks.push_back(std::move(q));
   }
   rt_.cv.notify_all();
+  rt_.resultsCv.notify_one();
   return grpc::Status::OK;
 }
 

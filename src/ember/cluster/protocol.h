@@ -28,7 +28,8 @@ namespace cluster {
 
 // Version of proto/ember.proto; the driver refuses executors with another one.
 // 2: Executor.RemoveBlocks (executor-side cleanup) and Executor.KillTask (speculation).
-inline constexpr uint32_t kProtocolVersion = 2;
+// 3: a stage's payload is sent once per executor (TaskDescription.payload_id).
+inline constexpr uint32_t kProtocolVersion = 3;
 
 inline constexpr const char* kEnvDriverUrl = "EMBER_EXECUTOR_DRIVER_URL";
 inline constexpr const char* kEnvExecutorId = "EMBER_EXECUTOR_ID";

@@ -19,6 +19,12 @@ namespace ember::cluster {
 inline constexpr const char* kSecretMetadataKey = "x-ember-secret";
 // Shuffle blocks and broadcast values are streamed in chunks of this size.
 inline constexpr size_t kChunkBytes = 256 * 1024;
+// Stage payloads an executor keeps (by TaskDescription.payload_id), and how many of the
+// latest sent to it the driver assumes it has: a task whose payload is not among those
+// carries the bytes again. The window must stay below the cache.
+inline constexpr size_t kExecutorPayloadCache = 64;
+inline constexpr size_t kDriverPayloadWindow = 32;
+static_assert(kDriverPayloadWindow < kExecutorPayloadCache);
 
 // What every RPC of one process needs to reach or serve its peers.
 struct RpcSecurity {
