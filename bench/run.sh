@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Ember's benchmarks, side by side with the peer engines of ../shared/peers.
-# usage: bench/run.sh [wordcount] [scheduler] [spill] [quick] [ui] [tpch] [formats]
+# usage: bench/run.sh [wordcount] [scheduler] [spill] [quick] [ui] [tpch] [formats] [cluster]
 #        (default: wordcount scheduler spill)
 #   wordcount  1 GiB corpus: Ember local[1] and local[2], the reference counter
 #              (../shared/peers/limit/wordcount.cpp, -O3 -march=native) at 1 and 2 threads,
@@ -10,6 +10,9 @@
 #   spill      Ember: sortBy and reduceByKey of ~400 MB generated records with a 64m budget
 #   quick      wordcount with Ember, DuckDB and the reference counter only (re-runs)
 #   ui         Ember: 100,000 tiny tasks in local[2] with the web UI and event log on vs off
+#   cluster    Ember (bench/cluster_bench): shuffle throughput across 2 executor processes,
+#              empty tasks per second, word count of a 128 MiB slice of the corpus and the
+#              recovery from a lost executor, local-cluster[2,1,1024] vs local[2]
 #   formats    issue 4, TPC-H lineitem SF$SF: CSV scan, Parquet scans with a ~1% filter, Parquet
 #              write; Ember (bench/format_bench), DuckDB and Polars (bench/formats_peers.js)
 #              at FORMATS_THREADS (default "1 2"); results checked equal across engines
@@ -76,7 +79,7 @@ ensure_build() {
   [ -f "$BUILD/build.ninja" ] ||
     cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DEMBER_BUILD_TESTS=OFF > /dev/null
   ninja -C "$BUILD" -j"$JOBS" wordcount_bench scheduler_bench spill_bench ui_overhead_bench \
-    tpch_bench || exit 1
+    tpch_bench cluster_bench || exit 1
 }
 
 ensure_peers() {
@@ -187,6 +190,24 @@ ui() {
   run "$UI" bash -c "'$BUILD/bench/ui_overhead_bench' --master 'local[2]' 5 100000 >> '$UI'"
   run "$UI" bash -c "'$BUILD/bench/ui_overhead_bench' listeners 100000 >> '$UI'"
   cat "$UI" | tee -a "$LOG"
+}
+
+cluster() {
+  CL=$OUTDIR/cluster.csv
+  [ -s "$CL" ] || echo "peer,workload,query,master,seconds,value,value2" > "$CL"
+  local cb="$BUILD/bench/cluster_bench" lc='local-cluster[2,1,1024]' m
+  local slice=$DATA/wordcount/slice128m.txt
+  if [ "$(stat -c %s "$slice" 2>/dev/null)" != 134217728 ]; then
+    ensure_data
+    head -c 134217728 "$CORPUS" > "$slice"
+  fi
+  for m in "$lc" 'local[2]'; do
+    run "$CL" bash -c "'$cb' --master '$m' --conf ember.ui.enabled=false shuffle 512 $REPS >> '$CL'"
+    run "$CL" bash -c "'$cb' --master '$m' --conf ember.ui.enabled=false tasks 20000 $REPS >> '$CL'"
+    run "$CL" bash -c "'$BUILD/bench/wordcount_bench' --master '$m' --conf ember.ui.enabled=false '$slice' $REPS >> '$CL'"
+  done
+  run "$CL" bash -c "'$cb' --master '$lc' --conf ember.ui.enabled=false recover >> '$CL'"
+  cat "$CL" | tee -a "$LOG"
 }
 
 TPCH_DIR=$ROOT/../shared/tpch
@@ -321,7 +342,7 @@ formats() {
 todo=("$@")
 [ ${#todo[@]} -gt 0 ] || todo=(wordcount scheduler spill)
 for w in "${todo[@]}"; do
-  case $w in wordcount | scheduler | spill | quick | ui | tpch | formats) ;; *) echo "unknown benchmark: $w" >&2; exit 2 ;; esac
+  case $w in wordcount | scheduler | spill | quick | ui | tpch | formats | cluster) ;; *) echo "unknown benchmark: $w" >&2; exit 2 ;; esac
 done
 say "results in $OUTDIR; nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo)"
 case " ${todo[*]} " in *" wordcount "* | *" quick "*) ensure_data ;; esac
