@@ -31,10 +31,10 @@ class EventBus;
 // median duration of the finished ones (and at least 100 ms) gets one more attempt,
 // checked every `intervalMs`; the first attempt to succeed wins (dag_scheduler.h).
 struct SpeculationSettings {
-  bool enabled = false;       // ember.speculation
-  double multiplier = 1.5;    // ember.speculation.multiplier
-  double quantile = 0.75;     // ember.speculation.quantile
-  int64_t intervalMs = 100;   // ember.speculation.interval
+  bool enabled = false;      // ember.speculation
+  double multiplier = 1.5;   // ember.speculation.multiplier
+  double quantile = 0.75;    // ember.speculation.quantile
+  int64_t intervalMs = 100;  // ember.speculation.interval
   // Throws ConfigError for out-of-range values.
   static SpeculationSettings fromConfig(const Config& conf);
 };
