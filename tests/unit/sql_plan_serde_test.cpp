@@ -3,6 +3,7 @@
 // give the same rows as in-process execution.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <limits>
 
 #include "ember/core/context.h"
@@ -198,6 +199,27 @@ TEST(SqlRangeSort, OrderByRangePartitionsIntoOrderedNonEmptyPartitions) {
   EXPECT_EQ(nonEmpty, 4);
   ASSERT_EQ(all.size(), 200000u);
   EXPECT_TRUE(std::is_sorted(all.rbegin(), all.rend()));
+}
+
+
+TEST(SqlPlanSerde, ExecutorMetricsReachTheDriversPlan) {
+  Context ctx(testConfig(true));  // every task runs a shipped copy of the plan
+  Session spark(ctx);
+  spark.range(0, 50000, 1, 4).createOrReplaceTempView("n");
+  QueryExecution qe(spark, spark.sql("SELECT id % 10, count(*) FROM n GROUP BY 1").plan());
+  auto rows = qe.collect();
+  std::function<const PhysicalNode*(const PhysicalNode&)> findRange =
+      [&](const PhysicalNode& n) -> const PhysicalNode* {
+    if (n.describe().rfind("Range", 0) == 0) return &n;
+    for (const auto& c : n.children)
+      if (auto* r = findRange(*c)) return r;
+    return nullptr;
+  };
+  const PhysicalNode* range = findRange(*qe.physical());
+  ASSERT_NE(range, nullptr);
+  EXPECT_EQ(range->metrics().rows.load(), 0);  // the driver's node ran nothing itself
+  EXPECT_EQ(range->totals().rows, 50000);      // the executors' copies reported
+  EXPECT_EQ(qe.physical()->totals().rows, 10);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "ember/columnar/column_ops.h"
 #include "ember/common/errors.h"
 #include "ember/common/hash.h"
+#include "ember/core/accumulator.h"
 #include "ember/core/broadcast.h"
 #include "ember/core/context.h"
 #include "ember/core/task_context.h"
@@ -33,7 +34,8 @@ class VectorStream : public BatchStream {
 
 class InstrumentedStream : public BatchStream {
  public:
-  InstrumentedStream(StreamPtr in, const PhysicalNode& n) : in_(std::move(in)), m_(n.metrics()) {}
+  InstrumentedStream(StreamPtr in, const PhysicalNode& n)
+      : in_(std::move(in)), node_(n), m_(n.metrics()) {}
   BatchPtr next() override {
     auto t0 = std::chrono::steady_clock::now();
     BatchPtr b = in_->next();
@@ -43,14 +45,27 @@ class InstrumentedStream : public BatchStream {
     if (b) {
       m_.rows += b->numRows;
       m_.batches += 1;
+    } else if (node_.remoteMetrics != 0) {
+      node_.reportMetrics();  // an executor's copy: the driver's node shows these counts
     }
     return b;
   }
 
  private:
   StreamPtr in_;
+  const PhysicalNode& node_;
   OperatorMetrics& m_;
 };
+
+// Rows, time and spill add up over tasks; peak memory is the largest task's.
+struct MetricsOp {
+  std::vector<int64_t> operator()(std::vector<int64_t> a, const std::vector<int64_t>& b) const {
+    a.resize(std::max(a.size(), b.size()), 0);
+    for (size_t i = 0; i < b.size(); ++i) a[i] = i == 2 ? std::max(a[i], b[i]) : a[i] + b[i];
+    return a;
+  }
+};
+using MetricsAccumulator = Accumulator<std::vector<int64_t>, MetricsOp>;
 
 std::string attrList(const std::vector<Attribute>& a) {
   std::string s;
@@ -64,6 +79,45 @@ std::string exprList(const std::vector<ExprPtr>& es) {
   return s;
 }
 }  // namespace
+
+PhysicalNode::MetricTotals PhysicalNode::totals() const {
+  MetricTotals t{metrics_.rows.load(), metrics_.timeNs.load(), metrics_.peakMemory.load(),
+                 metrics_.spillBytes.load()};
+  int64_t id;
+  {
+    std::lock_guard lock(metricsMutex_);
+    id = accumulatorId_;
+  }
+  if (id != 0) {
+    auto v = MetricsAccumulator(id).value();
+    v.resize(4, 0);
+    t.rows += v[0];
+    t.timeNs += v[1];
+    t.peakMemory = std::max(t.peakMemory, v[2]);
+    t.spillBytes += v[3];
+  }
+  return t;
+}
+
+int64_t PhysicalNode::metricsAccumulatorId() const {
+  std::lock_guard lock(metricsMutex_);
+  if (accumulatorId_ == 0) accumulatorId_ = MetricsAccumulator::create({0, 0, 0, 0}).id();
+  return accumulatorId_;
+}
+
+void PhysicalNode::reportMetrics() const {
+  if (remoteMetrics == 0 || TaskContext::current() == nullptr) return;
+  std::vector<int64_t> delta(4);
+  {
+    std::lock_guard lock(metricsMutex_);
+    MetricTotals now{metrics_.rows.load(), metrics_.timeNs.load(), metrics_.peakMemory.load(),
+                     metrics_.spillBytes.load()};
+    delta = {now.rows - reported_.rows, now.timeNs - reported_.timeNs, now.peakMemory,
+             now.spillBytes - reported_.spillBytes};
+    reported_ = now;
+  }
+  MetricsAccumulator(remoteMetrics).add(delta);
+}
 
 StreamPtr instrument(StreamPtr in, const PhysicalNode& node) {
   return std::make_unique<InstrumentedStream>(std::move(in), node);

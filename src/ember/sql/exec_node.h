@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -74,8 +75,26 @@ class PhysicalNode {
   OperatorMetrics& metrics() const { return metrics_; }
   int nodeId = -1;  // position in the plan, for the SQL UI
 
+  // Metrics across processes. A node shipped to executors gets an accumulator
+  // (metricsAccumulatorId(), created on first shipment); the executors' copies carry
+  // its id in `remoteMetrics` and report their counts into it when a stream ends, so
+  // totals() on the driver includes work done anywhere. Values: rows, timeNs,
+  // peakMemory (max), spillBytes.
+  struct MetricTotals {
+    int64_t rows = 0, timeNs = 0, peakMemory = 0, spillBytes = 0;
+  };
+  MetricTotals totals() const;
+  int64_t metricsAccumulatorId() const;
+  void reportMetrics() const;  // executor copies, inside a task: send what is new
+  int64_t remoteMetrics = 0;
+
  protected:
   mutable OperatorMetrics metrics_;
+
+ private:
+  mutable std::mutex metricsMutex_;
+  mutable int64_t accumulatorId_ = 0;  // driver: 0 until shipped
+  mutable MetricTotals reported_;      // executor copies: already sent
 };
 
 // Wraps a stream and counts rows and time into a node's metrics.

@@ -11,7 +11,7 @@ namespace {
 
 // Bumped whenever the layout below changes: a driver and an executor built from
 // different sources fail with a clear error instead of misreading each other.
-constexpr uint32_t kPlanFormatVersion = 1;
+constexpr uint32_t kPlanFormatVersion = 2;
 
 // In-memory tables up to this size travel inside the stage payload; larger ones as a
 // broadcast variable, so each executor fetches them once rather than once per task.
@@ -250,6 +250,7 @@ void PlanSerde::write(ByteWriter& w, const PhysicalNode& n) {
   auto header = [&](NodeTag tag) {
     w.writeRaw<uint8_t>(static_cast<uint8_t>(tag));
     w.writeRaw<int32_t>(n.nodeId);
+    w.writeRaw<int64_t>(n.metricsAccumulatorId());
     writeAttributes(w, n.output);
   };
   auto kids = [&] {
@@ -361,6 +362,7 @@ void PlanSerde::write(ByteWriter& w, const PhysicalNode& n) {
 PhysicalPtr PlanSerde::read(ByteReader& r) {
   auto tag = static_cast<NodeTag>(r.readRaw<uint8_t>());
   int nodeId = r.readRaw<int32_t>();
+  int64_t metricsId = r.readRaw<int64_t>();
   std::vector<Attribute> out = readAttributes(r);
   auto kids = [&] {
     std::vector<PhysicalPtr> v(r.readVarint());
@@ -504,6 +506,7 @@ PhysicalPtr PlanSerde::read(ByteReader& r) {
   }
   node->output = std::move(out);
   node->nodeId = nodeId;
+  node->remoteMetrics = metricsId;
   return node;
 }
 

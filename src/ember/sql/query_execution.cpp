@@ -149,9 +149,8 @@ SqlExecutionEnd endEvent(int64_t id, const PhysicalNode& root, const std::string
   ev.error = error;
   ev.time = nowMs();
   std::function<void(const PhysicalNode&)> walk = [&](const PhysicalNode& n) {
-    const auto& m = n.metrics();
-    ev.metrics.push_back(
-        {n.nodeId, m.rows.load(), m.timeNs.load(), m.peakMemory.load(), m.spillBytes.load()});
+    auto m = n.totals();  // includes what executors reported
+    ev.metrics.push_back({n.nodeId, m.rows, m.timeNs, m.peakMemory, m.spillBytes});
     for (const auto& c : n.children) walk(*c);
   };
   walk(root);
