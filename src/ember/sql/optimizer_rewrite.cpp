@@ -122,8 +122,26 @@ PlanPtr rewriteFilter(const LogicalPlan& filter, PlanPtr child) {
       negated = negated != sub->negated;
       std::vector<ExprPtr> preds;
       PlanPtr q = pullCorrelated(rewriteSubqueries(sub->subquery), preds);
-      if (sub->kind == ExprKind::InSubquery)
-        preds.push_back(equals(sub->args[0], refTo(q->output[0])));
+      if (sub->kind == ExprKind::InSubquery) {
+        ExprPtr eq = equals(sub->args[0], refTo(q->output[0]));
+        if (negated && (sub->args[0]->nullable || q->output[0].nullable)) {
+          // NOT IN is null-aware: a NULL on either side makes `x NOT IN (...)` NULL, so
+          // the row goes unless the subquery is empty. As an anti join: drop the row
+          // when some subquery row gives `x = y` TRUE or NULL (Spark's rewrite).
+          auto isNull = std::make_shared<Expr>();
+          isNull->kind = ExprKind::Call;
+          isNull->name = "isnull";
+          isNull->args = {eq};
+          isNull->type = DataType::boolean();
+          isNull->nullable = false;
+          isNull->resolved = true;
+          auto either = std::make_shared<Expr>(*isNull);
+          either->name = "or";
+          either->args = {eq, isNull};
+          eq = either;
+        }
+        preds.push_back(eq);
+      }
       auto j = makePlan(PlanKind::Join, {child, q});
       j->joinType = negated ? JoinType::LeftAnti : JoinType::LeftSemi;
       if (!preds.empty()) j->exprs = {conjunction(preds)};
