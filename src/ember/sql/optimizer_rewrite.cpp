@@ -105,6 +105,33 @@ PlanPtr pullCorrelated(const PlanPtr& plan, std::vector<ExprPtr>& preds) {
   }
 }
 
+// The value a correlated scalar subquery's aggregate gives for an outer row without
+// inner rows (COUNT -> 0 where the outer join would give NULL: the "count bug"), as an
+// expression with aggregates replaced by their empty-input values; null when that value
+// is NULL anyway (no COUNT in it) or cannot be told.
+ExprPtr emptyAggregateValue(const LogicalPlan& q) {
+  if (q.kind != PlanKind::Aggregate || q.exprs.empty()) return nullptr;
+  bool hasCount = false, ok = true;
+  ExprPtr e = transformExpr(q.exprs[0], [&](const ExprPtr& x) -> ExprPtr {
+    if (x->kind == ExprKind::ColumnRef) ok = false;  // a grouping column: no value
+    if (x->kind != ExprKind::AggregateCall) return x;
+    auto l = std::make_shared<Expr>();
+    l->kind = ExprKind::Literal;
+    l->type = x->type;
+    l->resolved = true;
+    if (x->name == "count" || x->name == "count_if") {
+      hasCount = true;
+      l->value = Value::int64(0);
+      l->nullable = false;
+    } else {
+      l->value = Value::null(x->type);
+    }
+    return l;
+  });
+  if (!ok || !hasCount) return nullptr;
+  return e->kind == ExprKind::Alias ? e->args[0] : e;
+}
+
 PlanPtr rewriteFilter(const LogicalPlan& filter, PlanPtr child) {
   std::vector<ExprPtr> cs, keep;
   conjuncts(filter.exprs[0], cs);
@@ -175,13 +202,50 @@ PlanPtr rewriteFilter(const LogicalPlan& filter, PlanPtr child) {
       std::vector<ExprPtr> preds;
       PlanPtr q = pullCorrelated(rewriteSubqueries(x->subquery), preds);
       if (preds.empty()) return x;
+      ExprPtr empty = emptyAggregateValue(*q);
+      Attribute matched;
+      if (empty) {
+        // A TRUE column tells joined outer rows from those without inner rows.
+        auto a = std::make_shared<LogicalPlan>(*q);
+        auto t = std::make_shared<Expr>();
+        t->kind = ExprKind::Literal;
+        t->value = Value::boolean(true);
+        t->type = DataType::boolean();
+        t->nullable = false;
+        t->resolved = true;
+        matched = {"__matched", DataType::boolean(), true, newAttributeId(), {}};
+        auto al = std::make_shared<Expr>();
+        al->kind = ExprKind::Alias;
+        al->name = matched.name;
+        al->args = {t};
+        al->type = t->type;
+        al->id = matched.id;
+        al->resolved = true;
+        a->exprs.push_back(al);
+        a->output.push_back(matched);
+        q = a;
+      }
       auto j = makePlan(PlanKind::Join, {child, q});
       j->joinType = JoinType::LeftOuter;
       j->exprs = {conjunction(preds)};
       j->output = deriveOutput(*j);
       j->resolved = true;
       child = j;
-      return refTo(q->output[0]);
+      if (!empty) return refTo(q->output[0]);
+      auto isNull = std::make_shared<Expr>();
+      isNull->kind = ExprKind::Call;
+      isNull->name = "isnull";
+      isNull->args = {refTo(matched)};
+      isNull->type = DataType::boolean();
+      isNull->nullable = false;
+      isNull->resolved = true;
+      auto c = std::make_shared<Expr>();
+      c->kind = ExprKind::Call;
+      c->name = "case";
+      c->args = {isNull, empty, refTo(q->output[0])};
+      c->type = q->output[0].type;
+      c->resolved = true;
+      return c;
     });
     keep.push_back(rewritten);
     changed = true;
