@@ -186,5 +186,19 @@ TEST(SqlEvents, EachQueryPostsItsPlanGraphAndOperatorMetrics) {
         if (m.nodeId == n.id) filterRows = m.rows;
   EXPECT_EQ(filterRows, 100);
 }
+
+TEST_F(SqlDataFrameTest, IntersectAllAndExceptAllKeepDuplicates) {
+  auto a = spark_.sql("SELECT * FROM (VALUES (1), (1), (1), (2), (3)) AS a(x)");
+  auto b = spark_.sql("SELECT * FROM (VALUES (1), (1), (3), (3)) AS b(x)");
+  auto values = [](const DataFrame& df) {
+    std::vector<int64_t> v;
+    for (const auto& r : df.orderBy({"x"}).collect()) v.push_back(r[0].asInt64());
+    return v;
+  };
+  EXPECT_EQ(values(a.intersectAll(b)), (std::vector<int64_t>{1, 1, 3}));
+  EXPECT_EQ(values(a.exceptAll(b)), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(values(a.intersect(b)), (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(a.exceptAll(b).schema().field(0).name, "x");
+}
 }  // namespace
 }  // namespace ember::sql

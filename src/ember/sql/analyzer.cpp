@@ -688,6 +688,67 @@ PlanPtr Analyzer::resolveJoin(const LogicalPlan& p, PlanPtr left, PlanPtr right,
   return proj;
 }
 
+// INTERSECT ALL / EXCEPT ALL keep duplicates: a row that occurs l times on the left and
+// r times on the right appears min(l, r) / max(l - r, 0) times. Built from operators
+// the engine has: number each left row within its group of equal rows (row_number),
+// count the right side's equal rows, left-join the counts on null-safe equality and
+// keep the rows numbered up to (INTERSECT) or beyond (EXCEPT) the right count.
+PlanPtr Analyzer::setOpAll(const LogicalPlan& p, PlanPtr left, PlanPtr right) {
+  size_t n = left->output.size();
+  std::vector<std::string> cols;
+  for (size_t i = 0; i < n; ++i) cols.push_back("__c" + std::to_string(i));
+  auto aliased = [&](PlanPtr side, const char* name) {
+    auto a = makePlan(PlanKind::SubqueryAlias, {std::move(side)});
+    a->name = {name};
+    a->columnAliases = cols;
+    a->resolved = false;
+    return a;
+  };
+  std::vector<ExprPtr> keys;
+  for (const auto& c : cols) keys.push_back(col(c));
+  // Left rows numbered within their group.
+  auto numbered = makePlan(PlanKind::Project, {aliased(left, "__ember_l")});
+  numbered->resolved = false;
+  for (const auto& c : cols) numbered->exprs.push_back(col(c));
+  auto rn = std::make_shared<Expr>();
+  rn->kind = ExprKind::WindowCall;
+  rn->args = {call("row_number", {})};
+  auto spec = std::make_shared<WindowSpec>();
+  spec->partitionBy = keys;
+  rn->window = spec;
+  numbered->exprs.push_back(alias(rn, "__rn"));
+  // Right rows counted by group.
+  auto counts = makePlan(PlanKind::Aggregate, {aliased(right, "__ember_r")});
+  counts->resolved = false;
+  counts->groupBy = keys;
+  counts->exprs = keys;
+  counts->exprs.push_back(alias(aggCall("count", {}), "__cr"));
+  auto lw = makePlan(PlanKind::SubqueryAlias, {numbered});
+  lw->name = {"__ember_lw"};
+  lw->resolved = false;
+  auto rc = makePlan(PlanKind::SubqueryAlias, {counts});
+  rc->name = {"__ember_rc"};
+  rc->resolved = false;
+  auto join = makePlan(PlanKind::Join, {lw, rc});
+  join->resolved = false;
+  join->joinType = JoinType::LeftOuter;
+  ExprPtr cond;
+  for (const auto& c : cols) {
+    ExprPtr eq = call("<=>", {col(c, {"__ember_lw"}), col(c, {"__ember_rc"})});
+    cond = cond ? call("and", {cond, eq}) : eq;
+  }
+  join->exprs = {cond};
+  auto filter = makePlan(PlanKind::Filter, {join});
+  filter->resolved = false;
+  ExprPtr right_count = call("coalesce", {col("__cr"), lit(Value::int64(0))});
+  filter->exprs = {call(p.setOp == SetOpKind::Intersect ? "<=" : ">", {col("__rn"), right_count})};
+  auto out = makePlan(PlanKind::Project, {filter});
+  out->resolved = false;
+  for (size_t i = 0; i < n; ++i)
+    out->exprs.push_back(alias(col(cols[i], {"__ember_lw"}), left->output[i].name));
+  return resolve(out, nullptr);
+}
+
 PlanPtr Analyzer::resolveSetOp(const LogicalPlan& p, PlanPtr left, PlanPtr right) {
   if (p.byName) {
     // unionByName: reorder the right side's columns by the left side's names.
@@ -759,6 +820,7 @@ PlanPtr Analyzer::resolveSetOp(const LogicalPlan& p, PlanPtr left, PlanPtr right
     proj->resolved = true;
     return proj;
   };
+  if (p.all && p.setOp != SetOpKind::Union) return setOpAll(p, widen(left), widen(right));
   auto n = makePlan(PlanKind::SetOp, {widen(left), widen(right)});
   n->setOp = p.setOp;
   n->all = p.all;

@@ -20,6 +20,7 @@ class Analyzer {
  public:
   explicit Analyzer(const AnalyzerContext& ctx) : ctx_(ctx) {}
   PlanPtr resolve(const PlanPtr& plan, const Scope* outer);
+  PlanPtr setOpAll(const LogicalPlan& p, PlanPtr left, PlanPtr right);
 
   // Expressions (analyzer_expr.cpp).
   ExprPtr resolveExpr(const ExprPtr& e, const Scope& scope);

@@ -221,6 +221,12 @@ DataFrame DataFrame::intersect(const DataFrame& o) const {
 DataFrame DataFrame::except(const DataFrame& o) const {
   return setOp(*this, o, SetOpKind::Except, false, false);
 }
+DataFrame DataFrame::intersectAll(const DataFrame& o) const {
+  return setOp(*this, o, SetOpKind::Intersect, true, false);
+}
+DataFrame DataFrame::exceptAll(const DataFrame& o) const {
+  return setOp(*this, o, SetOpKind::Except, true, false);
+}
 
 DataFrame DataFrame::alias(const std::string& name) const {
   auto p = node(PlanKind::SubqueryAlias, {plan_});

@@ -56,6 +56,9 @@ class DataFrame {
   DataFrame unionByName(const DataFrame& other) const;
   DataFrame intersect(const DataFrame& other) const;
   DataFrame except(const DataFrame& other) const;
+  // Multiset versions (Spark's names): duplicates kept, min / difference of the counts.
+  DataFrame intersectAll(const DataFrame& other) const;
+  DataFrame exceptAll(const DataFrame& other) const;
   DataFrame alias(const std::string& name) const;
   DataFrame sample(double fraction, uint64_t seed = 0) const;
   DataFrame describe(const std::vector<std::string>& columnNames = {}) const;

@@ -280,8 +280,8 @@ PlanPtr rewriteSetOperations(const PlanPtr& plan) {
   for (const auto& c : plan->children) kids.push_back(rewriteSetOperations(c));
   if (plan->kind == PlanKind::SetOp && plan->setOp != SetOpKind::Union) {
     const char* name = plan->setOp == SetOpKind::Intersect ? "INTERSECT" : "EXCEPT";
-    if (plan->all)
-      throw UserError(std::string(name) + " ALL is not supported yet; use " + name + " (distinct)");
+    // (INTERSECT ALL / EXCEPT ALL are rewritten by the analyzer: Analyzer::setOpAll.)
+    if (plan->all) throw InternalError(std::string(name) + " ALL reached the optimizer");
     const auto& l = kids[0]->output;
     const auto& r = kids[1]->output;
     std::vector<ExprPtr> conds;
