@@ -43,7 +43,8 @@ std::vector<ConfigEntry> builtinKeys() {
        "Serialise every task through the closure registry even in local mode (what cluster "
        "mode does)."},
       {"ember.scheduler.listenerbus.eventqueue.capacity", "100000",
-       "Capacity of the event queue of each listener; events beyond it are dropped."},
+       "Capacity of the event bus queue; when full, posting threads wait for the listeners "
+       "(events are dropped only past 4x this when a listener is blocked for 2 s)."},
   };
 }
 
