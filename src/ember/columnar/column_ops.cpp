@@ -38,6 +38,34 @@ void dispatchWidth(int width, F&& f) {
       EMBER_CHECK(false, "unsupported value width " + std::to_string(width));
   }
 }
+
+// Strings idx[0..n) of c (-1: empty) built straight into offset and character buffers:
+// one pass for the offsets, one memcpy per value (appendString per row re-checks and
+// re-grows three buffers per row).
+ColumnPtr takeStrings(const Column& c, const int32_t* idx, int64_t n) {
+  const int32_t* o = c.offsets();
+  const char* chars = c.chars();
+  Buffer offs(static_cast<size_t>(n + 1) * sizeof(int32_t));
+  int32_t* no = offs.as<int32_t>();
+  int64_t bytes = 0;
+  no[0] = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    int32_t r = idx[i];
+    if (r >= 0) bytes += o[r + 1] - o[r];
+    if (bytes > INT32_MAX)
+      throw UserError("a string column of one batch exceeds 2 GiB; use smaller batches");
+    no[i + 1] = static_cast<int32_t>(bytes);
+  }
+  Buffer out(static_cast<size_t>(bytes));
+  char* dst = reinterpret_cast<char*>(out.data());
+  for (int64_t i = 0; i < n; ++i) {
+    int32_t r = idx[i];
+    if (r >= 0) std::memcpy(dst + no[i], chars + o[r], static_cast<size_t>(no[i + 1] - no[i]));
+  }
+  auto col = std::make_shared<Column>(c.type());
+  col->adoptStrings(std::move(offs), std::move(out), n);
+  return col;
+}
 }  // namespace
 
 ColumnPtr takeColumn(const Column& c, const int32_t* idx, int64_t n) {
@@ -46,14 +74,7 @@ ColumnPtr takeColumn(const Column& c, const int32_t* idx, int64_t n) {
   for (int64_t i = 0; i < n && !outer; ++i) outer = idx[i] < 0;
   ColumnPtr out;
   if (t.id() == TypeId::String) {
-    out = std::make_shared<Column>(t);
-    int64_t bytes = 0;
-    const int32_t* o = c.offsets();
-    for (int64_t i = 0; i < n; ++i)
-      if (idx[i] >= 0) bytes += o[idx[i] + 1] - o[idx[i]];
-    out->reserve(n, bytes);
-    for (int64_t i = 0; i < n; ++i)
-      out->appendString(idx[i] >= 0 ? c.stringAt(idx[i]) : std::string_view{});
+    out = takeStrings(c, idx, n);
   } else if (t.id() == TypeId::Null) {
     return Column::nulls(t, n);
   } else {
@@ -101,9 +122,37 @@ BatchPtr filterBatch(const Batch& b, const Column& mask) {
 }
 
 ColumnPtr sliceColumn(const Column& c, int64_t offset, int64_t length) {
-  std::vector<int32_t> idx(static_cast<size_t>(length));
-  for (int64_t i = 0; i < length; ++i) idx[i] = static_cast<int32_t>(offset + i);
-  return takeColumn(c, idx.data(), length);
+  const DataType& t = c.type();
+  int w = t.fixedWidth();
+  if (!c.children().empty() || (w == 0 && t.id() != TypeId::String)) {
+    std::vector<int32_t> idx(static_cast<size_t>(length));
+    for (int64_t i = 0; i < length; ++i) idx[i] = static_cast<int32_t>(offset + i);
+    return takeColumn(c, idx.data(), length);
+  }
+  // Contiguous rows: memcpy of values (strings: shifted offsets and one memcpy of chars).
+  ColumnPtr out;
+  if (t.id() == TypeId::String) {
+    const int32_t* o = c.offsets() + offset;
+    Buffer offs(static_cast<size_t>(length + 1) * sizeof(int32_t));
+    int32_t* no = offs.as<int32_t>();
+    for (int64_t i = 0; i <= length; ++i) no[i] = o[i] - o[0];
+    Buffer chars;
+    chars.append(c.chars() + o[0], static_cast<size_t>(o[length] - o[0]));
+    out = std::make_shared<Column>(t);
+    out->adoptStrings(std::move(offs), std::move(chars), length);
+  } else {
+    out = Column::make(t, length);
+    if (length)
+      std::memcpy(out->valuesBuffer().data(), c.valuesBuffer().data() + offset * w,
+                  static_cast<size_t>(length * w));
+  }
+  if (c.mayHaveNulls()) {
+    uint64_t* v = out->mutableValidity();
+    for (int64_t i = 0; i < length; ++i)
+      if (c.isNull(offset + i)) v[i >> 6] &= ~(uint64_t{1} << (i & 63));
+    out->compactValidity();
+  }
+  return out;
 }
 
 BatchPtr sliceBatch(const Batch& b, int64_t offset, int64_t length) {
@@ -126,10 +175,23 @@ ColumnPtr concatColumns(const std::vector<ColumnPtr>& parts) {
   }
   ColumnPtr out;
   if (t.id() == TypeId::String) {
+    if (bytes > INT32_MAX)
+      throw UserError("a string column of one batch exceeds 2 GiB; use smaller batches");
+    Buffer offs(static_cast<size_t>(rows + 1) * sizeof(int32_t));
+    Buffer chars;
+    chars.reserve(static_cast<size_t>(bytes));
+    int32_t* no = offs.as<int32_t>();
+    no[0] = 0;
+    int64_t at = 0;
+    for (const auto& p : parts) {
+      const int32_t* o = p->offsets();
+      int32_t base = static_cast<int32_t>(chars.size()) - o[0];
+      for (int64_t i = 0; i < p->size(); ++i) no[at + i + 1] = base + o[i + 1];
+      chars.append(p->chars() + o[0], static_cast<size_t>(o[p->size()] - o[0]));
+      at += p->size();
+    }
     out = std::make_shared<Column>(t);
-    out->reserve(rows, bytes);
-    for (const auto& p : parts)
-      for (int64_t i = 0; i < p->size(); ++i) out->appendString(p->stringAt(i));
+    out->adoptStrings(std::move(offs), std::move(chars), rows);
   } else {
     out = Column::make(t, rows);
     int w = t.fixedWidth();

@@ -162,7 +162,24 @@ void appendBinary(std::string_view s, Column& out) {
 // Appends dict[idx[i]] for i < n (indices already checked; the dictionary has no nulls).
 void gatherAppend(const Column& dict, const uint32_t* idx, int64_t n, Column& out) {
   if (dict.type().id() == TypeId::String) {
-    for (int64_t i = 0; i < n; ++i) out.appendString(dict.stringAt(idx[i]));
+    // Offsets first, then one memcpy per value into the grown character buffer.
+    const int32_t* d = dict.offsets();
+    int64_t base = out.size();
+    out.resize(base + n);
+    int32_t* o = out.offsetsBuffer().as<int32_t>() + base;
+    int64_t end = o[0];
+    for (int64_t i = 0; i < n; ++i) {
+      end += d[idx[i] + 1] - d[idx[i]];
+      if (end > INT32_MAX)
+        throw UserError("a string column of one row group exceeds 2 GiB; write smaller row groups");
+      o[i + 1] = static_cast<int32_t>(end);
+    }
+    Buffer& chars = out.charsBuffer();
+    chars.resize(static_cast<size_t>(end));
+    char* dst = reinterpret_cast<char*>(chars.data());
+    const char* src = dict.chars();
+    for (int64_t i = 0; i < n; ++i)
+      std::memcpy(dst + o[i], src + d[idx[i]], static_cast<size_t>(d[idx[i] + 1] - d[idx[i]]));
     return;
   }
   size_t w = static_cast<size_t>(dict.type().fixedWidth());
@@ -170,8 +187,25 @@ void gatherAppend(const Column& dict, const uint32_t* idx, int64_t n, Column& ou
   out.resize(base + n);
   uint8_t* dst = out.valuesBuffer().data() + static_cast<size_t>(base) * w;
   const uint8_t* src = dict.valuesBuffer().data();
-  for (int64_t i = 0; i < n; ++i)
-    std::memcpy(dst + static_cast<size_t>(i) * w, src + idx[i] * w, w);
+  auto gather = [&](auto tag) {  // typed copies (a memcpy call per value is slow)
+    using T = decltype(tag);
+    T* d = reinterpret_cast<T*>(dst);
+    const T* s = reinterpret_cast<const T*>(src);
+    for (int64_t i = 0; i < n; ++i) d[i] = s[idx[i]];
+  };
+  switch (w) {
+    case 1:
+      return gather(uint8_t{});
+    case 2:
+      return gather(uint16_t{});
+    case 4:
+      return gather(uint32_t{});
+    case 8:
+      return gather(uint64_t{});
+    default:
+      for (int64_t i = 0; i < n; ++i)
+        std::memcpy(dst + static_cast<size_t>(i) * w, src + idx[i] * w, w);
+  }
 }
 
 // PLAIN values: `count` values from [p, e).
@@ -181,6 +215,36 @@ void decodePlain(const uint8_t* p, const uint8_t* e, int64_t count, const Parque
   if (c.physical == pq::kBoolean) {
     if (static_cast<size_t>((count + 7) / 8) > avail) corrupt("truncated PLAIN booleans");
     for (int64_t i = 0; i < count; ++i) out.append<uint8_t>((p[i >> 3] >> (i & 7)) & 1);
+    return;
+  }
+  if (c.physical == pq::kByteArray && out.type().id() == TypeId::String) {
+    // Lengths and offsets in a first pass, the characters in a second.
+    int64_t base = out.size();
+    out.resize(base + count);
+    int32_t* o = out.offsetsBuffer().as<int32_t>() + base;
+    int64_t end = o[0];
+    const uint8_t* q = p;
+    for (int64_t i = 0; i < count; ++i) {
+      if (e - q < 4) corrupt("truncated PLAIN byte array length");
+      uint32_t len;
+      std::memcpy(&len, q, 4);
+      q += 4;
+      if (len > static_cast<size_t>(e - q))
+        corrupt("PLAIN byte array of " + std::to_string(len) + " bytes beyond the page");
+      q += len;
+      end += len;
+      if (end > INT32_MAX)
+        throw UserError("a string column of one row group exceeds 2 GiB; write smaller row groups");
+      o[i + 1] = static_cast<int32_t>(end);
+    }
+    Buffer& chars = out.charsBuffer();
+    chars.resize(static_cast<size_t>(end));
+    char* dst = reinterpret_cast<char*>(chars.data());
+    for (int64_t i = 0; i < count; ++i) {
+      size_t len = static_cast<size_t>(o[i + 1] - o[i]);
+      std::memcpy(dst + o[i], p + 4, len);
+      p += 4 + len;
+    }
     return;
   }
   if (c.physical == pq::kByteArray) {

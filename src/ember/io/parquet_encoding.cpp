@@ -70,6 +70,7 @@ bool RleDecoder::nextRun() {
       if (groups == 0) corrupt("truncated bit-packed run");
     }
     packed_ = p_;
+    packedBytes_ = groups * static_cast<uint64_t>(bitWidth_);
     packedLeft_ = static_cast<int64_t>(groups * 8);
     packedIndex_ = 0;
     p_ += groups * static_cast<uint64_t>(bitWidth_);
@@ -96,7 +97,21 @@ void RleDecoder::decode(uint32_t* out, int64_t count) {
       out += k, count -= k, rleLeft_ -= k;
     } else {
       int64_t k = std::min(packedLeft_, count);
-      for (int64_t i = 0; i < k; ++i)
+      // Widths <= 32 at a bit shift <= 7 fit one 8-byte load, wherever 8 bytes remain in
+      // the run; values near its end take the byte-exact path.
+      const uint64_t w = static_cast<uint64_t>(bitWidth_);
+      const uint64_t mask = (uint64_t{1} << w) - 1;
+      int64_t i = 0;
+      if (w > 0) {
+        for (; i < k; ++i) {
+          uint64_t bit = static_cast<uint64_t>(packedIndex_ + i) * w;
+          if ((bit >> 3) + 8 > packedBytes_) break;
+          uint64_t lo;
+          std::memcpy(&lo, packed_ + (bit >> 3), 8);
+          *out++ = static_cast<uint32_t>((lo >> (bit & 7)) & mask);
+        }
+      }
+      for (; i < k; ++i)
         *out++ = static_cast<uint32_t>(unpackAt(packed_, packedIndex_ + i, bitWidth_));
       packedIndex_ += k, packedLeft_ -= k, count -= k;
     }

@@ -25,6 +25,7 @@ class RleDecoder {
   uint32_t rleValue_ = 0;
   int64_t packedLeft_ = 0;  // values left in the current bit-packed run
   const uint8_t* packed_ = nullptr;
+  uint64_t packedBytes_ = 0;  // bytes of the current bit-packed run
   int64_t packedIndex_ = 0;
 };
 

@@ -1,5 +1,8 @@
 #include "ember/sql/exec_expr.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "ember/common/errors.h"
 
 namespace ember::sql {
@@ -16,17 +19,48 @@ ColumnPtr constantColumn(const Value& v, const DataType& t, int64_t rows) {
   v.appendTo(*one);
   if (rows == 1) return one;
   if (t.id() == TypeId::String) {
-    auto c = std::make_shared<Column>(t);
+    // Offsets i * len and the value repeated, written directly (literals are expanded
+    // for every batch).
     auto s = one->stringAt(0);
-    c->reserve(rows, static_cast<int64_t>(s.size()) * rows);
-    for (int64_t i = 0; i < rows; ++i) c->appendString(s);
+    int64_t len = static_cast<int64_t>(s.size());
+    if (len * rows > INT32_MAX)
+      throw UserError("a string column of one batch exceeds 2 GiB; use smaller batches");
+    Buffer offs(static_cast<size_t>(rows + 1) * sizeof(int32_t));
+    int32_t* o = offs.as<int32_t>();
+    for (int64_t i = 0; i <= rows; ++i) o[i] = static_cast<int32_t>(i * len);
+    Buffer chars(static_cast<size_t>(len * rows));
+    for (int64_t i = 0; i < rows; ++i)
+      std::memcpy(chars.data() + i * len, s.data(), static_cast<size_t>(len));
+    auto c = std::make_shared<Column>(t);
+    c->adoptStrings(std::move(offs), std::move(chars), rows);
     return c;
   }
   auto c = Column::make(t, rows);
   int w = t.fixedWidth();
   const uint8_t* src = one->valuesBuffer().data();
   uint8_t* dst = c->valuesBuffer().data();
-  for (int64_t i = 0; i < rows; ++i) std::memcpy(dst + i * w, src, static_cast<size_t>(w));
+  auto fill = [&](auto tag) {  // typed fill (a memcpy call per row is slow)
+    using T = decltype(tag);
+    T v;
+    std::memcpy(&v, src, sizeof(T));
+    std::fill(reinterpret_cast<T*>(dst), reinterpret_cast<T*>(dst) + rows, v);
+  };
+  switch (w) {
+    case 1:
+      fill(uint8_t{});
+      break;
+    case 2:
+      fill(uint16_t{});
+      break;
+    case 4:
+      fill(uint32_t{});
+      break;
+    case 8:
+      fill(uint64_t{});
+      break;
+    default:
+      for (int64_t i = 0; i < rows; ++i) std::memcpy(dst + i * w, src, static_cast<size_t>(w));
+  }
   return c;
 }
 
