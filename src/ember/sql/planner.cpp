@@ -1,6 +1,7 @@
 #include "ember/sql/planner.h"
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <unordered_set>
 
@@ -240,20 +241,26 @@ class Planner {
       agg = std::make_shared<HashAggregateExec>(ex, HashAggregateExec::Mode::Final, partialKeys,
                                                 specs, finalOut);
     }
-    // The select list over (keys, results).
+    // The select list over (keys, results). Top-down, so that an aggregate over a
+    // grouping key (sum(k) GROUP BY k) is matched before its argument is.
+    std::function<ExprPtr(const ExprPtr&)> overResults = [&](const ExprPtr& x) -> ExprPtr {
+      if (x->kind == ExprKind::AggregateCall) {
+        for (size_t i = 0; i < calls.size(); ++i)
+          if (sameExpr(calls[i], x)) return refTo(resultAttrs[i]);
+      }
+      for (size_t i = 0; i < p.groupBy.size(); ++i)
+        if (sameExpr(p.groupBy[i], x)) return refTo(keyAttrs[i]);
+      if (x->args.empty()) return x;
+      std::vector<ExprPtr> args;
+      bool changed = false;
+      for (const auto& a : x->args) {
+        args.push_back(overResults(a));
+        changed = changed || args.back() != a;
+      }
+      return changed ? withArgs(*x, std::move(args)) : x;
+    };
     std::vector<ExprPtr> projected;
-    for (const auto& e : p.exprs) {
-      auto r = transformExpr(e, [&](const ExprPtr& x) -> ExprPtr {
-        if (x->kind == ExprKind::AggregateCall) {
-          for (size_t i = 0; i < calls.size(); ++i)
-            if (sameExpr(calls[i], x)) return refTo(resultAttrs[i]);
-        }
-        for (size_t i = 0; i < p.groupBy.size(); ++i)
-          if (sameExpr(p.groupBy[i], x)) return refTo(keyAttrs[i]);
-        return x;
-      });
-      projected.push_back(r);
-    }
+    for (const auto& e : p.exprs) projected.push_back(overResults(e));
     // Keep the output attribute ids the logical plan promised.
     for (size_t i = 0; i < projected.size(); ++i) {
       const Attribute& want = p.output[i];
