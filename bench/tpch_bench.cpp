@@ -16,7 +16,10 @@
 // Each query runs once as a warm-up (untimed), then REPS timed runs (only the warm-up is
 // kept, as the single timed run, when it took more than SLOW seconds, env SLOW, default 30).
 // stdout: peer,workload,query,threads,seconds,rows,runs  (seconds = median; runs ';'-joined)
-// stderr: per-run times and each timed run's stages (name, tasks, wall time, records read).
+// stderr: per-run wall and process CPU times and each timed run's stages (name, tasks, wall time,
+// records read).
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -39,6 +42,15 @@ std::string readFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// CPU seconds (user + system) of the whole process so far: steadier than wall time on a
+// loaded machine.
+double cpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 std::vector<int> parseQueries(const std::string& spec) {
@@ -129,12 +141,14 @@ int main(int argc, char** argv) {
     size_t nrows = 0;
     try {
       auto t0 = std::chrono::steady_clock::now();
+      double c0 = cpuSeconds();
       auto df = spark.sql(sql);
       auto rows = df.collect();
       double warm = bench::secondsSince(t0);
       nrows = rows.size();
       if (!answerDir.empty()) writeAnswer(answerDir + "/" + name + ".csv", df, rows);
-      std::cerr << name << " warm-up " << warm << " s, " << nrows << " rows\n";
+      std::cerr << name << " warm-up " << warm << " s (cpu " << cpuSeconds() - c0 << " s), "
+                << nrows << " rows\n";
       ctx->eventBus().waitUntilEmpty(10000);
       std::string warmStages = log->take();
       if (warm > slow) {
@@ -143,10 +157,13 @@ int main(int argc, char** argv) {
       }
       for (int r = 0; r < reps && warm <= slow; ++r) {
         t0 = std::chrono::steady_clock::now();
+        c0 = cpuSeconds();
         nrows = spark.sql(sql).collect().size();
         runs.push_back(bench::secondsSince(t0));
+        double cpu = cpuSeconds() - c0;
         ctx->eventBus().waitUntilEmpty(10000);
-        std::cerr << name << " run " << r + 1 << " " << runs.back() << " s\n" << log->take();
+        std::cerr << name << " run " << r + 1 << " " << runs.back() << " s (cpu " << cpu << " s)\n"
+                  << log->take();
       }
     } catch (const std::exception& e) {
       std::cerr << name << " FAILED: " << e.what() << "\n";
