@@ -3,6 +3,7 @@
 // give the same rows as in-process execution.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
 #include <limits>
 
@@ -201,7 +202,6 @@ TEST(SqlRangeSort, OrderByRangePartitionsIntoOrderedNonEmptyPartitions) {
   EXPECT_TRUE(std::is_sorted(all.rbegin(), all.rend()));
 }
 
-
 TEST(SqlPlanSerde, ExecutorMetricsReachTheDriversPlan) {
   Context ctx(testConfig(true));  // every task runs a shipped copy of the plan
   Session spark(ctx);
@@ -220,6 +220,35 @@ TEST(SqlPlanSerde, ExecutorMetricsReachTheDriversPlan) {
   EXPECT_EQ(range->metrics().rows.load(), 0);  // the driver's node ran nothing itself
   EXPECT_EQ(range->totals().rows, 50000);      // the executors' copies reported
   EXPECT_EQ(qe.physical()->totals().rows, 10);
+}
+
+TEST(SqlApproxCountDistinct, EstimatesWithinTheRelativeErrorAcrossPartitions) {
+  Context ctx(testConfig(true));
+  Session spark(ctx);
+  spark.setConf("ember.sql.shuffle.partitions", "3");
+  spark.range(0, 400000, 1, 4).createOrReplaceTempView("n");
+  auto rows = spark
+                  .sql(
+                      "SELECT approx_count_distinct(id), approx_count_distinct(id % 1000), "
+                      "approx_count_distinct(id, 0.01) FROM n")
+                  .collect();
+  auto near = [](int64_t got, double want, double tolerance) {
+    return std::abs(static_cast<double>(got) - want) <= tolerance * want;
+  };
+  EXPECT_TRUE(near(rows[0][0].asInt64(), 400000, 0.15)) << rows[0][0].asInt64();  // 3 sigma
+  EXPECT_TRUE(near(rows[0][1].asInt64(), 1000, 0.15)) << rows[0][1].asInt64();
+  EXPECT_TRUE(near(rows[0][2].asInt64(), 400000, 0.03)) << rows[0][2].asInt64();
+  // Grouped: partial sketches from 4 partitions merged per group.
+  auto groups =
+      spark.sql("SELECT id % 4 AS g, approx_count_distinct(id) FROM n GROUP BY 1").collect();
+  ASSERT_EQ(groups.size(), 4u);
+  for (const auto& g : groups) EXPECT_TRUE(near(g[1].asInt64(), 100000, 0.15)) << g[1].asInt64();
+  try {
+    spark.sql("SELECT approx_count_distinct(id, 2) FROM n").collect();
+    ADD_FAILURE() << "relativeSD 2 accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("relativeSD must be in (0, 1)"), std::string::npos);
+  }
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "ember/sql/aggregates.h"
 
+#include "ember/sql/aggregate_sketches.h"
+
 #include <cmath>
 #include <functional>
 #include <map>
@@ -549,6 +551,15 @@ std::shared_ptr<BoundAggregate> bindPlain(const std::string& name,
     if (args.size() != 1) throw badArgs(name, expected, args);
     return args[0];
   };
+  if (name == "approx_count_distinct") {
+    if (args.empty() || args.size() > 2 || (args.size() == 2 && !args[1].isNumeric()))
+      throw badArgs(name, "a value and an optional relativeSD (a number)", args);
+    std::vector<DataType> types = {args[0]};
+    if (args.size() == 2) types.push_back(DataType::float64());
+    return std::make_shared<BoundAggregate>(name, DataType::int64(), types,
+                                            std::vector{DataType::string()}, false,
+                                            [] { return newHyperLogLogState(); });
+  }
   if (name == "count") {
     return std::make_shared<BoundAggregate>(name, DataType::int64(), args,
                                             std::vector{DataType::int64()}, false,
@@ -696,7 +707,7 @@ AggregateFunctionPtr bindAggregate(const std::string& name, const std::vector<Da
       throw UserError(
           "aggregate function " + name +
           "() is not supported by Ember yet; supported: count, count_if, sum, avg, min, "
-          "max, stddev, variance, first, last, bool_and, bool_or");
+          "max, stddev, variance, first, last, bool_and, bool_or, approx_count_distinct");
     throw UserError("unknown aggregate function " + name + "()");
   }
   if (distinct) {
