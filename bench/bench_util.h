@@ -7,10 +7,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,18 @@ inline std::unique_ptr<ember::Context> makeContext(int argc, const char* const* 
 }
 
 // Number of task slots of a "local[N]" master ("local" = 1, "local[*]" = hardware threads).
+// The whole file; exits with status 2 and a message when it cannot be read.
+inline std::string readFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "cannot read " << path << "\n";
+    std::exit(2);
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 inline int slotsOf(const std::string& master) { return ember::MasterSpec::parse(master).slots; }
 
 inline double secondsSince(std::chrono::steady_clock::time_point t0) {

@@ -48,20 +48,10 @@ const char* const kMeasurements[] = {"csv_scan", "parquet_filter_key", "parquet_
                                      "parquet_write"};
 const char* const kAggregates = "SELECT count(*) AS n, sum(l_extendedprice) AS s FROM ";
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    std::cerr << "cannot read " << path << "\n";
-    std::exit(2);
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The column list of `CREATE TABLE lineitem (...)` in schema.sql.
 std::string lineitemColumns(const std::string& schemaFile) {
-  std::string text = readFile(schemaFile);
+  std::string text = bench::readFile(schemaFile);
   std::smatch m;
   if (!std::regex_search(text, m, std::regex(R"(CREATE TABLE lineitem \(([^;]*)\);)"))) {
     std::cerr << schemaFile << ": no CREATE TABLE lineitem (...);\n";

@@ -33,16 +33,6 @@
 
 namespace {
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    std::cerr << "cannot read " << path << "\n";
-    std::exit(2);
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // CPU seconds (user + system) of the whole process so far: steadier than wall time on a
 // loaded machine.
@@ -114,7 +104,7 @@ int main(int argc, char** argv) {
   auto log = std::make_shared<bench::StageLog>();
   ctx->addListener(log);
 
-  std::string schema = readFile(pos[2]);
+  std::string schema = bench::readFile(pos[2]);
   std::regex table(R"(CREATE TABLE (\w+) \(([^;]*)\);)");
   int tables = 0;
   for (std::sregex_iterator it(schema.begin(), schema.end(), table), end; it != end; ++it) {
@@ -136,7 +126,7 @@ int main(int argc, char** argv) {
   for (int q : queries) {
     char name[8];
     std::snprintf(name, sizeof name, "q%02d", q);
-    std::string sql = readFile(queryDir + "/" + name + ".sql");
+    std::string sql = bench::readFile(queryDir + "/" + name + ".sql");
     std::vector<double> runs;
     size_t nrows = 0;
     try {
