@@ -49,7 +49,8 @@ class FeedTest : public ::testing::Test {
   // Rows id, v = "v<id>" for id in [from, to).
   DataFrame rows(int64_t from, int64_t to) {
     using namespace functions;
-    return spark_.range(from, to).select(
+    // One partition: each write of rows() makes one data file (tests count files).
+    return spark_.range(from, to, 1, 1).select(
         {col("id"), as(call("concat", {lit("v"), castTo(col("id"), "string")}), "v")});
   }
   // The first column of every row as int64, sorted.
