@@ -60,7 +60,9 @@ ColumnPtr takeStrings(const Column& c, const int32_t* idx, int64_t n) {
   char* dst = reinterpret_cast<char*>(out.data());
   for (int64_t i = 0; i < n; ++i) {
     int32_t r = idx[i];
-    if (r >= 0) std::memcpy(dst + no[i], chars + o[r], static_cast<size_t>(no[i + 1] - no[i]));
+    // Empty strings are skipped: with no bytes at all `dst` is null (memcpy's UB).
+    if (r >= 0 && no[i + 1] > no[i])
+      std::memcpy(dst + no[i], chars + o[r], static_cast<size_t>(no[i + 1] - no[i]));
   }
   auto col = std::make_shared<Column>(c.type());
   col->adoptStrings(std::move(offs), std::move(out), n);
@@ -197,7 +199,7 @@ ColumnPtr concatColumns(const std::vector<ColumnPtr>& parts) {
     int w = t.fixedWidth();
     int64_t at = 0;
     for (const auto& p : parts) {
-      if (w)
+      if (w && p->size() > 0)
         std::memcpy(out->valuesBuffer().data() + at * w, p->valuesBuffer().data(),
                     static_cast<size_t>(p->size() * w));
       at += p->size();

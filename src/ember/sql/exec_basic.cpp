@@ -184,6 +184,12 @@ std::string RangeExec::describe() const {
 }
 
 namespace {
+// base + k * step computed modulo 2^64 (no signed overflow).
+int64_t wrapAdd(int64_t base, int64_t k, int64_t step) {
+  return static_cast<int64_t>(static_cast<uint64_t>(base) +
+                              static_cast<uint64_t>(k) * static_cast<uint64_t>(step));
+}
+
 class RangeStream : public BatchStream {
  public:
   RangeStream(int64_t first, int64_t step, int64_t count, int batchRows, TaskContext& ctx)
@@ -194,9 +200,11 @@ class RangeStream : public BatchStream {
     int64_t n = std::min<int64_t>(left_, batchRows_);
     auto col = Column::make(DataType::int64(), n);
     auto* v = reinterpret_cast<int64_t*>(col->valuesBuffer().data());
-    for (int64_t i = 0; i < n; ++i) v[i] = next_ + i * step_;
-    next_ += n * step_;
+    // Two's-complement arithmetic: every value produced is in range, but intermediate
+    // sums (the step past the last value, large steps) may not be.
+    for (int64_t i = 0; i < n; ++i) v[i] = wrapAdd(next_, i, step_);
     left_ -= n;
+    if (left_ > 0) next_ = wrapAdd(next_, n, step_);
     return std::make_shared<Batch>(std::vector<ColumnPtr>{col}, n);
   }
 
@@ -213,7 +221,7 @@ StreamPtr RangeExec::execute(int partition, TaskContext& ctx) const {
     return static_cast<int64_t>(static_cast<int128_t>(n) * p / partitions_);
   };
   int64_t from = at(partition), to = at(partition + 1);
-  return instrument(std::make_unique<RangeStream>(start_ + from * step_, step_, to - from,
+  return instrument(std::make_unique<RangeStream>(wrapAdd(start_, from, step_), step_, to - from,
                                                   batchRows_, ctx),
                     *this);
 }
