@@ -217,9 +217,7 @@ class RangeStream : public BatchStream {
 
 StreamPtr RangeExec::execute(int partition, TaskContext& ctx) const {
   int64_t n = rangeCount(start_, end_, step_);
-  auto at = [&](int p) {
-    return static_cast<int64_t>(static_cast<int128_t>(n) * p / partitions_);
-  };
+  auto at = [&](int p) { return static_cast<int64_t>(static_cast<int128_t>(n) * p / partitions_); };
   int64_t from = at(partition), to = at(partition + 1);
   return instrument(std::make_unique<RangeStream>(wrapAdd(start_, from, step_), step_, to - from,
                                                   batchRows_, ctx),
