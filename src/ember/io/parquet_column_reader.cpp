@@ -179,7 +179,8 @@ void gatherAppend(const Column& dict, const uint32_t* idx, int64_t n, Column& ou
     char* dst = reinterpret_cast<char*>(chars.data());
     const char* src = dict.chars();
     for (int64_t i = 0; i < n; ++i)
-      std::memcpy(dst + o[i], src + d[idx[i]], static_cast<size_t>(d[idx[i] + 1] - d[idx[i]]));
+      if (o[i + 1] > o[i])  // empty values: dst may be null
+        std::memcpy(dst + o[i], src + d[idx[i]], static_cast<size_t>(o[i + 1] - o[i]));
     return;
   }
   size_t w = static_cast<size_t>(dict.type().fixedWidth());
@@ -242,7 +243,7 @@ void decodePlain(const uint8_t* p, const uint8_t* e, int64_t count, const Parque
     char* dst = reinterpret_cast<char*>(chars.data());
     for (int64_t i = 0; i < count; ++i) {
       size_t len = static_cast<size_t>(o[i + 1] - o[i]);
-      std::memcpy(dst + o[i], p + 4, len);
+      if (len > 0) std::memcpy(dst + o[i], p + 4, len);  // empty values: dst may be null
       p += 4 + len;
     }
     return;

@@ -35,14 +35,12 @@ enum class NodeTag : uint8_t {
   Range,
 };
 
+// Names and qualifiers: the engine's vector<string> encoding.
 void writeStrings(ByteWriter& w, const std::vector<std::string>& v) {
-  w.writeVarint(v.size());
-  for (const auto& s : v) w.writeString(s);
+  Serde<std::vector<std::string>>::write(w, v);
 }
 std::vector<std::string> readStrings(ByteReader& r) {
-  std::vector<std::string> v(r.readVarint());
-  for (auto& s : v) s = r.readString();
-  return v;
+  return Serde<std::vector<std::string>>::read(r);
 }
 
 void writeExprs(ByteWriter& w, const std::vector<ExprPtr>& v) {
@@ -102,11 +100,6 @@ std::shared_ptr<const WindowSpec> readWindow(ByteReader& r) {
   s->end = readBound(r);
   return s;
 }
-
-void writeBatches(ByteWriter& w, const std::vector<BatchPtr>& batches) {
-  Serde<std::vector<BatchPtr>>::write(w, batches);
-}
-std::vector<BatchPtr> readBatches(ByteReader& r) { return Serde<std::vector<BatchPtr>>::read(r); }
 
 }  // namespace
 
@@ -220,7 +213,7 @@ void PlanSerde::writeLocalTable(ByteWriter& w, const LocalTableExec& n) {
   for (const auto& b : n.batches_) bytes += b->memoryBytes();
   if (bytes <= kInlineTableBytes) {
     w.writeRaw<uint8_t>(0);
-    writeBatches(w, n.batches_);
+    Serde<std::vector<BatchPtr>>::write(w, n.batches_);
     return;
   }
   // Large (a cached DataFrame, big VALUES): once per executor through a broadcast
@@ -229,7 +222,7 @@ void PlanSerde::writeLocalTable(ByteWriter& w, const LocalTableExec& n) {
   if (n.broadcastId_ == 0) {
     std::string bytesOut;
     ByteWriter bw(&bytesOut);
-    writeBatches(bw, n.batches_);
+    Serde<std::vector<BatchPtr>>::write(bw, n.batches_);
     n.broadcastId_ = BroadcastManager::global().add(
         std::move(bytesOut), std::make_shared<const std::vector<BatchPtr>>(n.batches_));
   }
@@ -240,7 +233,8 @@ void PlanSerde::writeLocalTable(ByteWriter& w, const LocalTableExec& n) {
 PhysicalPtr PlanSerde::readLocalTable(ByteReader& r, std::vector<Attribute> out) {
   int partitions = static_cast<int>(r.readVarint());
   if (r.readRaw<uint8_t>() == 0)
-    return std::make_shared<LocalTableExec>(readBatches(r), std::move(out), partitions);
+    return std::make_shared<LocalTableExec>(Serde<std::vector<BatchPtr>>::read(r), std::move(out),
+                                            partitions);
   int64_t id = r.readRaw<int64_t>();
   const auto& batches = Broadcast<std::vector<BatchPtr>>(id).value();
   return std::make_shared<LocalTableExec>(batches, std::move(out), partitions);
