@@ -227,7 +227,12 @@ void ClusterScheduler::Impl::launchLoop() {
       proto::Empty resp;
       auto cc = clientContext(security_, settings_.networkTimeoutMs);
       grpc::Status st = b.stub->LaunchTasks(cc.get(), req, &resp);
-      if (!st.ok()) executorLost(executorId, "cannot launch tasks on it: " + statusText(st));
+      if (!st.ok()) {
+        // A broken connection usually means the process died: prefer its exit status.
+        std::string why = launcher_ ? launcher_->exitReason(executorId, 1000) : std::string();
+        executorLost(executorId, why.empty() ? "cannot launch tasks on it: " + statusText(st)
+                                             : why + " (seen when launching tasks on it)");
+      }
     }
     lock.lock();
   }

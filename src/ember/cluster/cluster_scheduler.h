@@ -48,6 +48,12 @@ class ExecutorLauncher {
                       std::function<void(const std::string& reason)> onExit) = 0;
   // Makes sure the executor's process is gone (after it was lost).
   virtual void kill(const std::string& executorId) = 0;
+  // Why the executor's process ended, waiting up to `waitMs` for it to end; empty when
+  // unknown or still running. Lets a broken connection be reported by its cause (e.g. a
+  // SIGKILL) rather than as "Socket closed".
+  virtual std::string exitReason(const std::string& /*executorId*/, int64_t /*waitMs*/) {
+    return {};
+  }
   // Waits up to `graceMs` for every process to exit after being asked to stop, then
   // kills the rest.
   virtual void stopAll(int64_t graceMs) = 0;

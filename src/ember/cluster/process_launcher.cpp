@@ -108,13 +108,15 @@ void ProcessLauncher::launch(const std::string& executorId, const std::string& d
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    std::string reason = describeExit(status);
     {
       std::lock_guard lock(mutex_);
       children_[executorId].exited = true;
+      children_[executorId].exitReason = reason;
     }
     exited_.notify_all();
     // Also while stopping: a worker gives the executor's cores back here.
-    onExit(describeExit(status));
+    onExit(reason);
   });
 }
 
@@ -122,6 +124,15 @@ void ProcessLauncher::kill(const std::string& executorId) {
   std::lock_guard lock(mutex_);
   auto it = children_.find(executorId);
   if (it != children_.end() && !it->second.exited) ::kill(it->second.pid, SIGKILL);
+}
+
+std::string ProcessLauncher::exitReason(const std::string& executorId, int64_t waitMs) {
+  std::unique_lock lock(mutex_);
+  auto it = children_.find(executorId);
+  if (it == children_.end()) return {};
+  const Child& c = it->second;
+  exited_.wait_for(lock, std::chrono::milliseconds(waitMs), [&] { return c.exited; });
+  return c.exited ? c.exitReason : std::string();
 }
 
 int ProcessLauncher::pidOf(const std::string& executorId) const {

@@ -38,6 +38,7 @@ class ProcessLauncher final : public ExecutorLauncher {
   void launch(const std::string& executorId, const std::string& driverUrl,
               std::function<void(const std::string& reason)> onExit) override;
   void kill(const std::string& executorId) override;
+  std::string exitReason(const std::string& executorId, int64_t waitMs) override;
   void stopAll(int64_t graceMs) override;
   // Pid of a running executor, or -1 (tests).
   int pidOf(const std::string& executorId) const;
@@ -46,6 +47,7 @@ class ProcessLauncher final : public ExecutorLauncher {
   struct Child {
     int pid = -1;
     bool exited = false;
+    std::string exitReason;  // set with `exited`
     std::thread waiter;
   };
   ProcessSpec spec_;

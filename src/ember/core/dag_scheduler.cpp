@@ -25,6 +25,8 @@ int64_t nowMs() {
       .count();
 }
 constexpr int kMaxConsecutiveStageAttempts = 4;
+// How long a failed or cancelled job waits for its interrupted tasks to end.
+constexpr int64_t kAbortWaitMs = 10000;
 
 std::string mib(int64_t bytes) { return fmt::format("{:.1f} MiB", bytes / 1048576.0); }
 }  // namespace
@@ -133,6 +135,9 @@ class DAGScheduler::Job : public TaskResultSink {
   size_t numFinished = 0;
   int64_t resultBytes = 0;
   std::optional<std::string> abortReason;
+  // Tasks submitted whose result has not been taken from the inbox yet (an upper bound:
+  // speculative copies killed while queued never report).
+  int64_t outstanding = 0;
 
  private:
   std::mutex mutex_;
@@ -246,6 +251,7 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
   const SpeculationSettings spec = tasks_.speculation();
   // Speculation bookkeeping of a launched attempt (see Job::inFlight).
   auto track = [&](const TaskDescription& t) {
+    job->outstanding++;
     if (!spec.enabled) return;
     job->inFlight[{t.stageId, t.partition}].push_back(t.taskId);
     int& m = job->maxAttempt[{t.stageId, t.partition}];
@@ -473,6 +479,7 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
       continue;
     }
     TaskResult& r = std::get<TaskResult>(ev);
+    job->outstanding--;
     auto sit = job->stages.find(r.stageId);
     if (sit == job->stages.end()) continue;
     auto stage = sit->second;
@@ -622,9 +629,26 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
   // running (listeners such as the progress bar track them), release shared stages.
   if (job->abortReason) {
     job->interrupted->store(true);
-    tasks_.cancelJob(job->id);
+    job->outstanding -= tasks_.cancelJob(job->id);
     std::vector<int> running(job->running.begin(), job->running.end());
     for (int id : running) finishStage(job->stages[id], false, *job->abortReason);
+    // Let the interrupted tasks end (bounded) before the caller sees the failure: a failed
+    // write must not have tasks still creating files in the staging directory it is about
+    // to remove, and the next job should not share the slots with them.
+    for (auto& e : inbox)
+      if (std::holds_alternative<TaskResult>(e)) job->outstanding--;
+    inbox.clear();
+    lock.unlock();
+    int64_t deadline = steadyNowMs() + kAbortWaitMs;
+    while (job->outstanding > 0) {
+      int64_t left = deadline - steadyNowMs();
+      if (left <= 0) break;
+      job->popAll(inbox, left);
+      for (auto& e : inbox)
+        if (std::holds_alternative<TaskResult>(e)) job->outstanding--;
+      inbox.clear();
+    }
+    lock.lock();
   }
   for (auto it = mapStageOwner_.begin(); it != mapStageOwner_.end();) {
     if (it->second == job->id)
