@@ -350,6 +350,24 @@ TEST(SchedulerCancel, CancellingTheJobThatComputesASharedStageDoesNotStrandTheOt
 
 std::string oneMiB(int64_t) { return std::string(1 << 20, 'x'); }
 
+// Partition 0 fails at once; partition 1 is busy for a while when that happens.
+std::atomic<int> busyTasks{0};
+int failFastOrLinger(int x) {
+  if (TaskContext::current()->partitionId() == 0) throw std::runtime_error("fails at once");
+  busyTasks++;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  busyTasks--;
+  return x;
+}
+
+TEST(SchedulerRetries, FailedJobReturnsOnlyAfterItsRunningTasksEnded) {
+  // A caller that cleans up after a failed job (a write removing its staging directory)
+  // must not race the job's other tasks, still running when the failure was decided.
+  auto ctx = makeContext({{"ember.task.maxFailures", "1"}});
+  EXPECT_THROW(ctx->parallelize(iota(2), 2).map(failFastOrLinger).collect(), JobFailedError);
+  EXPECT_EQ(busyTasks.load(), 0);
+}
+
 TEST(SchedulerDriverGuard, MaxResultSizeStopsHugeCollect) {
   auto ctx = makeContext({{"ember.driver.maxResultSize", "1m"}});
   std::string msg;
