@@ -14,9 +14,7 @@
 
 namespace ember::sql {
 
-namespace {
-
-int precisionFor(double rsd) {
+int hyperLogLogPrecision(double rsd) {
   if (!(rsd > 0) || rsd >= 1)
     throw UserError("approx_count_distinct: relativeSD must be in (0, 1), got " +
                     std::to_string(rsd));
@@ -27,6 +25,8 @@ int precisionFor(double rsd) {
                     " is too small (at most 2^16 registers: use 0.0043 or more)");
   return p;
 }
+
+namespace {
 
 uint64_t hashValue(const Column& c, int64_t i) {
   if (c.type().id() == TypeId::String) {
@@ -46,7 +46,7 @@ class HyperLogLogState : public AggregateState {
     if (p_ == 0) {
       double rsd = 0.05;
       if (args.size() > 1 && !args[1]->isNull(0)) rsd = args[1]->valueAt<double>(0);
-      p_ = precisionFor(rsd);
+      p_ = hyperLogLogPrecision(rsd);
     }
     const Column& c = *args[0];
     for (int64_t i = 0; i < rows; ++i) {

@@ -3,12 +3,27 @@
 #include <set>
 
 #include "ember/common/errors.h"
+#include "ember/sql/aggregate_sketches.h"
 #include "ember/sql/aggregates.h"
 #include "ember/sql/analyzer_internal.h"
 #include "ember/sql/function.h"
 #include "ember/sql/parser.h"
 
 namespace ember::sql {
+
+namespace {
+// Parameters of aggregates (not the aggregated values) must be constants, checked here:
+// a bad one found inside the tasks would only fail the job after every retry.
+void checkAggregateParameters(const std::string& name, const std::vector<ExprPtr>& args) {
+  if (name == "approx_count_distinct" && args.size() == 2) {
+    const Expr& rsd = *args[1];
+    if (rsd.kind != ExprKind::Literal)
+      throw UserError("approx_count_distinct: relativeSD must be a constant number, got " +
+                      rsd.toString());
+    if (!rsd.value.isNull()) hyperLogLogPrecision(rsd.value.asDouble());
+  }
+}
+}  // namespace
 
 namespace {
 bool qualifierMatches(const std::vector<std::string>& ref, const std::vector<std::string>& attr) {
@@ -208,6 +223,7 @@ ExprPtr Analyzer::resolveExpr(const ExprPtr& e, const Scope& scope) {
       AggregateFunctionPtr f;
       try {
         f = bindAggregate(e->name, types, e->distinct);
+        checkAggregateParameters(e->name, args);
       } catch (const UserError& err) {
         fail(err.what(), e->position);
       }
