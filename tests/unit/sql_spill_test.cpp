@@ -99,5 +99,32 @@ TEST(SqlSpill, SortLargerThanTheBudgetMergesSpilledRuns) {
   EXPECT_GT(counter->spilled.load(), 0) << "the sort should have spilled";
 }
 
+TEST(SqlSpill, WindowOverAPartitionLargerThanTheBudgetIsCorrect) {
+  // One task gets every row (one shuffle partition): its sort spills, and the window
+  // operator holds one window partition (1,000 rows) at a time.
+  Context ctx(budgetConf());
+  auto counter = std::make_shared<SpillCounter>();
+  ctx.addListener(counter);
+  Session spark(ctx);
+  spark.setConf("ember.sql.shuffle.partitions", "1");
+  const int64_t n = 1000000;
+  spark.range(0, n).createOrReplaceTempView("w");
+  auto r = spark
+               .sql(
+                   "SELECT count(*), sum(rn), max(rn), sum(CASE WHEN rn = 1000 THEN rs END), "
+                   "sum(length(s)) FROM (SELECT row_number() OVER (PARTITION BY id % 1000 "
+                   "ORDER BY id) AS rn, sum(id) OVER (PARTITION BY id % 1000 ORDER BY id) AS rs, "
+                   "CAST(id * 7919 AS STRING) AS s FROM w)")
+               .collect();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0][0].asInt64(), n);
+  EXPECT_EQ(r[0][1].asInt64(), 1000 * (1000 * 1001 / 2));
+  EXPECT_EQ(r[0][2].asInt64(), 1000);
+  EXPECT_EQ(r[0][3].asInt64(), n * (n - 1) / 2);  // last running sums = all ids
+  EXPECT_GT(r[0][4].asInt64(), 6 * n);
+  ctx.eventBus().waitUntilEmpty(5000);
+  EXPECT_GT(counter->spilled.load(), 0) << "the sort below the window should have spilled";
+}
+
 }  // namespace
 }  // namespace ember::sql

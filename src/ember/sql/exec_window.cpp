@@ -1,5 +1,6 @@
-// Window functions: the exchanged partition is sorted by (PARTITION BY, ORDER BY) keys,
-// then each window expression is computed per window partition: ranking functions,
+// Window functions: the planner sorts the exchanged partition by (PARTITION BY, ORDER BY)
+// keys (SortExec, which spills), then each window expression is computed per window
+// partition, one window partition held at a time: ranking functions,
 // lag/lead, and aggregates over the whole partition, a running frame, or a bounded
 // ROWS frame.
 #include <algorithm>
@@ -7,8 +8,12 @@
 
 #include "ember/columnar/column_ops.h"
 #include "ember/common/errors.h"
+#include "ember/common/logging.h"
+#include "ember/core/executor_env.h"
+#include "ember/core/task_context.h"
 #include "ember/sql/analyzer.h"
 #include "ember/sql/exec_ops.h"
+#include "ember/storage/memory_manager.h"
 
 namespace ember::sql {
 
@@ -171,68 +176,129 @@ ColumnPtr computeWindow(const Expr& windowCall, const Batch& sorted,
   return result;
 }
 
+// Streams over the sorted input (SortExec below this operator: it spills), holding the
+// rows of the current window partition only: complete partitions are computed and
+// emitted as soon as a later partition starts. Without PARTITION BY the whole input is
+// one partition and is held at once, as in Spark.
 class WindowStream : public BatchStream {
  public:
-  WindowStream(const WindowExec& node, const std::vector<ExprPtr>& exprs, StreamPtr in)
-      : node_(node), exprs_(exprs), in_(std::move(in)) {}
+  WindowStream(const WindowExec& node, const std::vector<ExprPtr>& exprs, StreamPtr in,
+               TaskContext& ctx)
+      : node_(node),
+        exprs_(exprs),
+        in_(std::move(in)),
+        ctx_(ctx),
+        mem_(ctx.env().memory, ctx.taskAttemptId(), "window") {}
+
   BatchPtr next() override {
-    if (done_) return nullptr;
-    done_ = true;
-    const auto& input = node_.children[0]->output;
-    BatchPtr all = drainToOne(*in_, input);
-    if (all->numRows == 0) return nullptr;
+    while (!done_) {
+      BatchPtr b = in_->next();
+      if (!b) {
+        done_ = true;
+        if (rows_ == 0) return nullptr;
+        BatchPtr all = takeBuffered();
+        return compute(*all);
+      }
+      if (b->numRows == 0) continue;
+      buffered_.push_back(b);
+      rows_ += b->numRows;
+      if (!mem_.tryReserve(b->memoryBytes()) && !warned_) {
+        // Window buffers do not spill yet: the partition is kept over the budget.
+        warned_ = true;
+        logWarn("window partition over the memory budget ({} rows buffered in task {})", rows_,
+                ctx_.taskAttemptId());
+      }
+      if (rows_ < emitAt_) continue;
+      BatchPtr all = takeBuffered();
+      int64_t last = lastPartitionStart(*all);
+      if (last == 0) {  // one partition so far: keep reading (amortised: the bar doubles)
+        buffered_ = {all};
+        rows_ = all->numRows;
+        emitAt_ = 2 * rows_;
+        continue;
+      }
+      BatchPtr tail = sliceBatch(*all, last, all->numRows - last);
+      buffered_ = {tail};
+      rows_ = tail->numRows;
+      emitAt_ = std::max(kEmitRows, 2 * rows_);
+      mem_.releaseAll();
+      mem_.tryReserve(tail->memoryBytes());
+      return compute(*sliceBatch(*all, 0, last));
+    }
+    return nullptr;
+  }
+
+ private:
+  static constexpr int64_t kEmitRows = 1 << 16;
+
+  BatchPtr takeBuffered() {
+    BatchPtr all = buffered_.size() == 1 ? buffered_[0] : concatBatches(buffered_);
+    buffered_.clear();
+    rows_ = 0;
+    return all;
+  }
+
+  RowComparator comparator(const std::vector<ExprPtr>& keys, const Batch& b) const {
+    RowComparator c;
+    for (const auto& k : keys) {
+      c.keys.push_back(PhysicalExpr::compile(k, node_.children[0]->output)->eval(b));
+      c.order.push_back(SortKey{k, true, true});
+    }
+    return c;
+  }
+
+  // First row of the last window partition in `b` (0 when `b` holds a single one).
+  int64_t lastPartitionStart(const Batch& b) const {
     const WindowSpec& spec = *exprs_[0]->args[0]->window;
-    // Sort by partition keys then order keys.
-    RowComparator full, partCmp, orderCmp;
-    for (const auto& p : spec.partitionBy) {
-      auto c = PhysicalExpr::compile(p, input)->eval(*all);
-      full.keys.push_back(c);
-      full.order.push_back(SortKey{p, true, true});
-    }
+    if (spec.partitionBy.empty()) return 0;
+    RowComparator part = comparator(spec.partitionBy, b);
+    int64_t i = b.numRows - 1;
+    while (i > 0 && part.compare(i - 1, b.numRows - 1) == 0) --i;
+    return i;
+  }
+
+  // Computes the window columns of whole window partitions, sorted.
+  BatchPtr compute(const Batch& sorted) const {
+    const auto& input = node_.children[0]->output;
+    const WindowSpec& spec = *exprs_[0]->args[0]->window;
+    RowComparator partCmp = comparator(spec.partitionBy, sorted);
+    RowComparator orderCmp;
     for (const auto& o : spec.orderBy) {
-      full.keys.push_back(PhysicalExpr::compile(o.expr, input)->eval(*all));
-      full.order.push_back(o);
-    }
-    std::vector<int32_t> idx(static_cast<size_t>(all->numRows));
-    std::iota(idx.begin(), idx.end(), 0);
-    std::stable_sort(idx.begin(), idx.end(),
-                     [&](int32_t a, int32_t b) { return full.compare(a, b) < 0; });
-    BatchPtr sorted = takeBatch(*all, idx.data(), all->numRows);
-    for (const auto& p : spec.partitionBy) {
-      partCmp.keys.push_back(PhysicalExpr::compile(p, input)->eval(*sorted));
-      partCmp.order.push_back(SortKey{p, true, true});
-    }
-    for (const auto& o : spec.orderBy) {
-      orderCmp.keys.push_back(PhysicalExpr::compile(o.expr, input)->eval(*sorted));
+      orderCmp.keys.push_back(PhysicalExpr::compile(o.expr, input)->eval(sorted));
       orderCmp.order.push_back(o);
     }
     std::vector<std::pair<int64_t, int64_t>> parts;
-    for (int64_t i = 0; i < sorted->numRows;) {
+    for (int64_t i = 0; i < sorted.numRows;) {
       int64_t j = i + 1;
-      while (j < sorted->numRows && partCmp.compare(i, j) == 0) ++j;
+      while (j < sorted.numRows && partCmp.compare(i, j) == 0) ++j;
       parts.emplace_back(i, j);
       i = j;
     }
-    auto out = std::make_shared<Batch>(*sorted);
+    auto out = std::make_shared<Batch>(sorted);
     for (const auto& e : exprs_) {
       const Expr& call = e->kind == ExprKind::Alias ? *e->args[0] : *e;
-      out->columns.push_back(computeWindow(call, *sorted, input, parts, orderCmp));
+      out->columns.push_back(computeWindow(call, sorted, input, parts, orderCmp));
     }
     return out;
   }
 
- private:
   const WindowExec& node_;
   const std::vector<ExprPtr>& exprs_;
   StreamPtr in_;
+  TaskContext& ctx_;
+  MemoryConsumer mem_;
+  std::vector<BatchPtr> buffered_;
+  int64_t rows_ = 0;
+  int64_t emitAt_ = kEmitRows;
   bool done_ = false;
+  bool warned_ = false;
 };
 }  // namespace
 
 StreamPtr WindowExec::execute(int partition, TaskContext& ctx) const {
-  return instrument(
-      std::make_unique<WindowStream>(*this, windowExprs_, children[0]->execute(partition, ctx)),
-      *this);
+  return instrument(std::make_unique<WindowStream>(*this, windowExprs_,
+                                                   children[0]->execute(partition, ctx), ctx),
+                    *this);
 }
 
 }  // namespace ember::sql

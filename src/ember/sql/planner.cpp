@@ -398,7 +398,13 @@ class Planner {
     auto child = plan(p.children[0]);
     const auto& spec = *p.exprs[0]->args[0]->window;
     auto ex = exchange(child, spec.partitionBy);
-    return std::make_shared<WindowExec>(ex, p.exprs, p.output);
+    // Sorted by partition then order keys; the window operator then holds one window
+    // partition at a time, and the sort spills when the exchanged partition is large.
+    std::vector<SortKey> keys;
+    for (const auto& k : spec.partitionBy) keys.push_back(SortKey{k, true, true});
+    for (const auto& o : spec.orderBy) keys.push_back(o);
+    auto sorted = std::make_shared<SortExec>(ex, std::move(keys));
+    return std::make_shared<WindowExec>(sorted, p.exprs, p.output);
   }
 
   const PlannerOptions& o_;
