@@ -133,10 +133,11 @@ void ClusterScheduler::Impl::waitForCount(size_t count, bool launched) {
   std::unique_lock lock(mutex_);
   auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.registrationTimeoutMs);
-  // Launched executors that died before registering are not waited for: the
-  // application runs on the others, as it would after losing them later.
+  // Launched executors that died (before registering, or after it while the others
+  // were still starting) are not waited for: the application runs on the others, as it
+  // would after losing them later.
   bool ok = registered_.wait_until(lock, deadline, [&] {
-    return executors_.size() + (launched ? exitedBeforeRegistering_.size() : 0) >= count;
+    return executors_.size() + (launched ? everLost_.size() : 0) >= count;
   });
   if (launched && !exitedBeforeRegistering_.empty()) {
     if (executors_.empty())
