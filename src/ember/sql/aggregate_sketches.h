@@ -14,4 +14,13 @@ std::unique_ptr<AggregateState> newHyperLogLogState();
 // (the analyzer checks the literal with it, so a bad value fails before any task runs).
 int hyperLogLogPrecision(double relativeSD);
 
+// percentile_approx(value, percentage [, accuracy]) (aggregate_quantiles.cpp): a
+// Greenwald-Khanna summary per group; args value (its own type), double, bigint; partial
+// state: one string column; result: the value's type.
+std::unique_ptr<AggregateState> newQuantileState(const DataType& valueType);
+// Types percentile_approx accepts: integers, floats, narrow decimals, dates, timestamps.
+bool percentileSupports(const DataType& valueType);
+// Throws UserError unless 0 <= percentage <= 1 and 0 < accuracy <= INT32_MAX.
+void checkPercentileParameters(double percentage, int64_t accuracy);
+
 }  // namespace ember::sql

@@ -1,7 +1,5 @@
 #include "ember/sql/aggregates.h"
 
-#include "ember/sql/aggregate_sketches.h"
-
 #include <cmath>
 #include <functional>
 #include <map>
@@ -11,6 +9,7 @@
 #include "ember/columnar/column_ops.h"
 #include "ember/columnar/decimal.h"
 #include "ember/common/errors.h"
+#include "ember/sql/aggregate_sketches.h"
 
 namespace ember::sql {
 
@@ -560,6 +559,19 @@ std::shared_ptr<BoundAggregate> bindPlain(const std::string& name,
                                             std::vector{DataType::string()}, false,
                                             [] { return newHyperLogLogState(); });
   }
+  if (name == "percentile_approx" || name == "approx_percentile") {
+    if (args.size() < 2 || args.size() > 3 || !percentileSupports(args[0]) ||
+        !args[1].isNumeric() || (args.size() == 3 && !args[2].isInteger()))
+      throw badArgs(name,
+                    "a numeric, date or timestamp value, a percentage (a number; arrays of "
+                    "percentages are not supported yet) and an optional accuracy (an integer)",
+                    args);
+    std::vector<DataType> types = {args[0], DataType::float64()};
+    if (args.size() == 3) types.push_back(DataType::int64());
+    DataType t = args[0];
+    return std::make_shared<BoundAggregate>(name, t, types, std::vector{DataType::string()}, true,
+                                            [t] { return newQuantileState(t); });
+  }
   if (name == "count") {
     return std::make_shared<BoundAggregate>(name, DataType::int64(), args,
                                             std::vector{DataType::int64()}, false,
@@ -707,7 +719,8 @@ AggregateFunctionPtr bindAggregate(const std::string& name, const std::vector<Da
       throw UserError(
           "aggregate function " + name +
           "() is not supported by Ember yet; supported: count, count_if, sum, avg, min, "
-          "max, stddev, variance, first, last, bool_and, bool_or, approx_count_distinct");
+          "max, stddev, variance, first, last, bool_and, bool_or, approx_count_distinct, "
+          "percentile_approx");
     throw UserError("unknown aggregate function " + name + "()");
   }
   if (distinct) {

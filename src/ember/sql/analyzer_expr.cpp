@@ -22,6 +22,14 @@ void checkAggregateParameters(const std::string& name, const std::vector<ExprPtr
                       rsd.toString());
     if (!rsd.value.isNull()) hyperLogLogPrecision(rsd.value.asDouble());
   }
+  if ((name == "percentile_approx" || name == "approx_percentile") && args.size() >= 2) {
+    for (size_t i = 1; i < args.size(); ++i)
+      if (args[i]->kind != ExprKind::Literal || args[i]->value.isNull())
+        throw UserError(name + ": the " + (i == 1 ? "percentage" : "accuracy") +
+                        " must be a constant, got " + args[i]->toString());
+    int64_t accuracy = args.size() > 2 ? args[2]->value.asInt64() : 10000;
+    checkPercentileParameters(args[1]->value.asDouble(), accuracy);
+  }
 }
 }  // namespace
 

@@ -82,6 +82,7 @@ class PgTranslator {
  private:
   PlanPtr fromItem(const Json& node);
   PlanPtr joinExpr(const Json& j);
+  PlanPtr tableFunction(const Json& item, const Json& rangeFunction);
   PlanPtr selectCore(const Json& stmt);
   PlanPtr values(const Json& lists);
   ExprPtr aExpr(const Json& a);

@@ -211,6 +211,45 @@ SortKey PgTranslator::sortKey(const Json& k) {
   return key;
 }
 
+// Table-valued functions in FROM: Spark's range([start,] end [, step [, numPartitions]])
+// (column id, bigint), generated lazily like session.range().
+PlanPtr PgTranslator::tableFunction(const Json& item, const Json& b) {
+  const Json* call = nullptr;  // functions: [List { items: [FuncCall, ...] }]
+  if (b.contains("functions") && b["functions"].size() == 1) {
+    const Json& fn = b["functions"][0];
+    if (fn.contains("List") && fn["List"].contains("items") && !fn["List"]["items"].empty() &&
+        fn["List"]["items"][0].contains("FuncCall"))
+      call = &fn["List"]["items"][0]["FuncCall"];
+  }
+  if (!call) fail(item, "unsupported table function in FROM; Ember supports range(...)");
+  std::string name = toLowerAscii(sval((*call)["funcname"].back()));
+  if (name != "range")
+    fail(*call, "unknown table function " + name +
+                    "() in FROM; Ember supports range([start,] end [, step [, numPartitions]])");
+  std::vector<int64_t> args;
+  for (const auto& a : call->value("args", Json::array())) {
+    ExprPtr e = expr(a);
+    if (e->kind != ExprKind::Literal || e->value.isNull() || !e->value.type().isInteger())
+      fail(a, "range() arguments must be integer constants");
+    args.push_back(e->value.asInt64());
+  }
+  if (args.empty() || args.size() > 4)
+    fail(*call, "range() takes 1 to 4 arguments: ([start,] end [, step [, numPartitions]])");
+  auto r = node(PlanKind::Range);
+  r->rangeStart = args.size() == 1 ? 0 : args[0];
+  r->rangeEnd = args.size() == 1 ? args[0] : args[1];
+  r->rangeStep = args.size() >= 3 ? args[2] : 1;
+  if (r->rangeStep == 0) fail(*call, "range() step must not be 0");
+  if (args.size() == 4) {
+    if (args[3] <= 0 || args[3] > 1000000) fail(*call, "range() numPartitions must be positive");
+    r->rangePartitions = static_cast<int>(args[3]);
+  }
+  r->output = {{"id", DataType::int64(), false, newAttributeId(), {}}};
+  r->resolved = true;
+  r->position = pos(*call);
+  return r;
+}
+
 PlanPtr PgTranslator::fromItem(const Json& item) {
   std::string type = item.begin().key();
   const Json& b = item.begin().value();
@@ -258,9 +297,8 @@ PlanPtr PgTranslator::fromItem(const Json& item) {
     }
     plan = sample;
   } else if (type == "RangeFunction") {
-    fail(item,
-         "table functions in FROM (such as range(...)) are not supported; "
-         "use a table, a view or a subquery");
+    plan = tableFunction(item, b);
+    if (b.contains("alias")) aliasNode = &b["alias"];
   } else {
     fail(b, "unsupported FROM item (" + type + ")");
   }
