@@ -1,4 +1,5 @@
-// Sketch-based aggregate states (aggregate_sketches.cpp), bound by aggregates.cpp.
+// Aggregate states beyond the basic ones of aggregates.cpp, bound there: sketches
+// (aggregate_sketches.cpp, aggregate_quantiles.cpp) and statistics (aggregate_stats.cpp).
 #pragma once
 
 #include <memory>
@@ -22,5 +23,16 @@ std::unique_ptr<AggregateState> newQuantileState(const DataType& valueType);
 bool percentileSupports(const DataType& valueType);
 // Throws UserError unless 0 <= percentage <= 1 and 0 < accuracy <= INT32_MAX.
 void checkPercentileParameters(double percentage, int64_t accuracy);
+
+// corr, covar_pop, covar_samp (args: double, double; partial state: 6 doubles) and
+// skewness, kurtosis (arg: double; partial state: 5 doubles); results double.
+enum class StatKind { Corr, CovarPop, CovarSamp, Skewness, Kurtosis };
+std::unique_ptr<AggregateState> newStatState(StatKind kind);
+// max_by / min_by(value, ordering): args and partial state (value type, ordering type).
+std::unique_ptr<AggregateState> newByState(const DataType& valueType, const DataType& ordType,
+                                           bool max);
+// percentile(value double, percentage double) and median(value) (percentage 0.5 fixed):
+// exact, linearly interpolated; partial state: one string column; result double.
+std::unique_ptr<AggregateState> newExactPercentileState(double fixedPercentage = -1);
 
 }  // namespace ember::sql

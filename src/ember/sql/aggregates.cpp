@@ -544,6 +544,56 @@ StateFactory minMaxFactory(const DataType& t) {
   }
 }
 
+// corr, covar_*, skewness, kurtosis, max_by, min_by, percentile, median
+// (aggregate_stats.cpp); null for other names.
+std::shared_ptr<BoundAggregate> bindStatistics(const std::string& name,
+                                               const std::vector<DataType>& args) {
+  auto d = DataType::float64();
+  auto numeric = [&](size_t n) {
+    bool ok = args.size() == n;
+    for (size_t i = 0; ok && i < n; ++i) ok = args[i].isNumeric() || args[i].id() == TypeId::Null;
+    return ok;
+  };
+  static const std::map<std::string, StatKind> pairs = {{"corr", StatKind::Corr},
+                                                        {"covar_pop", StatKind::CovarPop},
+                                                        {"covar_samp", StatKind::CovarSamp}};
+  if (auto it = pairs.find(name); it != pairs.end()) {
+    if (!numeric(2)) throw badArgs(name, "two numeric arguments", args);
+    StatKind k = it->second;
+    return std::make_shared<BoundAggregate>(name, d, std::vector{d, d}, std::vector<DataType>(6, d),
+                                            true, [k] { return newStatState(k); });
+  }
+  if (name == "skewness" || name == "kurtosis") {
+    if (!numeric(1)) throw badArgs(name, "one numeric argument", args);
+    StatKind k = name == "skewness" ? StatKind::Skewness : StatKind::Kurtosis;
+    return std::make_shared<BoundAggregate>(name, d, std::vector{d}, std::vector<DataType>(5, d),
+                                            true, [k] { return newStatState(k); });
+  }
+  if (name == "max_by" || name == "min_by") {
+    if (args.size() != 2 || args[1].id() == TypeId::Boolean || args[1].id() == TypeId::List ||
+        args[1].id() == TypeId::Struct || args[1].id() == TypeId::Map)
+      throw badArgs(name, "a value and an ordering key of an orderable type", args);
+    DataType v = args[0], o = args[1];
+    bool max = name == "max_by";
+    return std::make_shared<BoundAggregate>(name, v, std::vector{v, o}, std::vector{v, o}, true,
+                                            [v, o, max] { return newByState(v, o, max); });
+  }
+  if (name == "median" || name == "percentile") {
+    bool median = name == "median";
+    if (median ? !numeric(1) : (args.size() != 2 || !numeric(2)))
+      throw badArgs(name,
+                    median ? "one numeric argument"
+                           : "a numeric value and a percentage (a number; arrays of "
+                             "percentages are not supported yet)",
+                    args);
+    std::vector<DataType> types = median ? std::vector{d} : std::vector{d, d};
+    double fixed = median ? 0.5 : -1;
+    return std::make_shared<BoundAggregate>(name, d, types, std::vector{DataType::string()}, true,
+                                            [fixed] { return newExactPercentileState(fixed); });
+  }
+  return nullptr;
+}
+
 std::shared_ptr<BoundAggregate> bindPlain(const std::string& name,
                                           const std::vector<DataType>& args) {
   auto one = [&](const char* expected) {
@@ -572,6 +622,7 @@ std::shared_ptr<BoundAggregate> bindPlain(const std::string& name,
     return std::make_shared<BoundAggregate>(name, t, types, std::vector{DataType::string()}, true,
                                             [t] { return newQuantileState(t); });
   }
+  if (auto stat = bindStatistics(name, args)) return stat;
   if (name == "count") {
     return std::make_shared<BoundAggregate>(name, DataType::int64(), args,
                                             std::vector{DataType::int64()}, false,
@@ -703,7 +754,16 @@ const std::set<std::string>& aggregateNames() {
                                               "collect_set",
                                               "approx_count_distinct",
                                               "percentile_approx",
-                                              "approx_percentile"};
+                                              "approx_percentile",
+                                              "percentile",
+                                              "median",
+                                              "corr",
+                                              "covar_pop",
+                                              "covar_samp",
+                                              "skewness",
+                                              "kurtosis",
+                                              "max_by",
+                                              "min_by"};
   return names;
 }
 
@@ -720,7 +780,8 @@ AggregateFunctionPtr bindAggregate(const std::string& name, const std::vector<Da
           "aggregate function " + name +
           "() is not supported by Ember yet; supported: count, count_if, sum, avg, min, "
           "max, stddev, variance, first, last, bool_and, bool_or, approx_count_distinct, "
-          "percentile_approx");
+          "percentile_approx, percentile, median, corr, covar_pop, covar_samp, skewness, "
+          "kurtosis, max_by, min_by");
     throw UserError("unknown aggregate function " + name + "()");
   }
   if (distinct) {

@@ -22,6 +22,11 @@ void checkAggregateParameters(const std::string& name, const std::vector<ExprPtr
                       rsd.toString());
     if (!rsd.value.isNull()) hyperLogLogPrecision(rsd.value.asDouble());
   }
+  if (name == "percentile" && args.size() == 2) {
+    if (args[1]->kind != ExprKind::Literal || args[1]->value.isNull())
+      throw UserError("percentile: the percentage must be a constant, got " + args[1]->toString());
+    checkPercentileParameters(args[1]->value.asDouble(), 1);
+  }
   if ((name == "percentile_approx" || name == "approx_percentile") && args.size() >= 2) {
     for (size_t i = 1; i < args.size(); ++i)
       if (args[i]->kind != ExprKind::Literal || args[i]->value.isNull())
