@@ -225,9 +225,10 @@ TEST(SqlParserSelect, UnsupportedConstructsSayWhat) {
     }
     return std::string("no error");
   };
-  EXPECT_EQ(err("SELECT * FROM range(10)"),
-            "table functions in FROM (such as range(...)) are not supported; use a table, a view "
-            "or a subquery (line 1, column 15)\n  SELECT * FROM range(10)\n                ^");
+  EXPECT_EQ(err("SELECT * FROM unnest(10)"),
+            "unknown table function unnest() in FROM; Ember supports range([start,] end [, step "
+            "[, numPartitions]]) (line 1, column 15)\n  SELECT * FROM unnest(10)\n"
+            "                ^");
   EXPECT_NE(err("SELECT a FROM t GROUP BY ROLLUP(a)").find("ROLLUP"), std::string::npos);
   EXPECT_NE(err("WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r").find("RECURSIVE"),
             std::string::npos);

@@ -350,10 +350,13 @@ class FirstLastState : public AggregateState {
   explicit FirstLastState(DataType t) : type_(std::move(t)) {}
   void resize(int64_t n) override { idx_.resize(n, -1); }
   void update(const int32_t* g, const std::vector<ColumnPtr>& args, int64_t rows) override {
-    fold(g, args[0], nullptr, rows);
+    // first(x, true) / first(x) IGNORE NULLS: NULL values are skipped (a checked constant).
+    bool ignoreNulls =
+        args.size() > 1 && rows > 0 && !args[1]->isNull(0) && args[1]->valueAt<uint8_t>(0) != 0;
+    fold(g, args[0], nullptr, rows, ignoreNulls);
   }
   void merge(const int32_t* g, const std::vector<ColumnPtr>& st, int64_t rows) override {
-    fold(g, st[0], st[1].get(), rows);
+    fold(g, st[0], st[1].get(), rows, false);
   }
   std::vector<ColumnPtr> partial(int64_t n) const override {
     auto set = Column::make(DataType::boolean(), n);
@@ -374,10 +377,12 @@ class FirstLastState : public AggregateState {
   int64_t extraBytes() const override { return values_ ? values_->memoryBytes() : 0; }
 
  private:
-  void fold(const int32_t* g, const ColumnPtr& v, const Column* set, int64_t rows) {
+  void fold(const int32_t* g, const ColumnPtr& v, const Column* set, int64_t rows,
+            bool ignoreNulls) {
     if (!values_) values_ = std::make_shared<Column>(type_);
     for (int64_t i = 0; i < rows; ++i) {
       if (set && !set->valueAt<uint8_t>(i)) continue;
+      if (ignoreNulls && v->isNull(i)) continue;
       int32_t k = g[i];
       if (idx_[k] >= 0 && !Last) continue;
       idx_[k] = static_cast<int32_t>(values_->size());

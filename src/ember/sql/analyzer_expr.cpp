@@ -22,6 +22,12 @@ void checkAggregateParameters(const std::string& name, const std::vector<ExprPtr
                       rsd.toString());
     if (!rsd.value.isNull()) hyperLogLogPrecision(rsd.value.asDouble());
   }
+  if ((name == "first" || name == "first_value" || name == "last" || name == "last_value" ||
+       name == "any_value") &&
+      args.size() == 2 &&
+      (args[1]->kind != ExprKind::Literal || args[1]->type.id() != TypeId::Boolean))
+    throw UserError(name + ": the second argument (ignoreNulls) must be true or false, got " +
+                    args[1]->toString());
   if (name == "percentile" && args.size() == 2) {
     if (args[1]->kind != ExprKind::Literal || args[1]->value.isNull())
       throw UserError("percentile: the percentage must be a constant, got " + args[1]->toString());
@@ -170,6 +176,17 @@ ExprPtr Analyzer::resolveExpr(const ExprPtr& e, const Scope& scope) {
       }
       std::vector<ExprPtr> args;
       for (const auto& a : e->args) args.push_back(resolveExpr(a, scope));
+      if (e->name == "typeof") {  // Spark's typeof(expr): the type's name, a constant
+        if (args.size() != 1) fail("typeof() takes one argument", e->position);
+        auto l = std::make_shared<Expr>();
+        l->kind = ExprKind::Literal;
+        l->value = Value::string(args[0]->type.toString());
+        l->type = DataType::string();
+        l->nullable = false;
+        l->resolved = true;
+        l->position = e->position;
+        return l;
+      }
       const ScalarFunction* f = FunctionRegistry::builtin().find(e->name);
       if (!f) {
         if (rankingFunctions().count(e->name))

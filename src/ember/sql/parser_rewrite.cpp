@@ -14,6 +14,9 @@
 //   FROM (SELECT ...)      -> FROM (SELECT ...) AS __ember_sq_<i> (pg 15 requires an alias)
 //   FROM VALUES (1, 'a'), (2, 'b') t(x, y) -> FROM (VALUES (1, 'a'), (2, 'b')) t(x, y)
 //   FROM VALUES 1, 2 AS t(x) -> FROM (VALUES (1), (2)) AS t(x) (Spark's inline tables)
+//   current_date(), current_timestamp() -> current_date, current_timestamp
+//   first(x) IGNORE NULLS  -> first(x, true) (also last, first_value, last_value, any_value);
+//   RESPECT NULLS is dropped
 #include <pg_query.h>
 
 #include <set>
@@ -84,6 +87,7 @@ struct Emitter {
 };
 
 struct Paren {
+  std::string function;      // lower-cased name before the '(' (empty: not a call)
   bool extractLike = false;  // EXTRACT(.. FROM ..) and friends: FROM is not a clause
   bool inFrom = false;
   bool fromSubquery = false;
@@ -201,6 +205,10 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
       // Spark: TABLESAMPLE (10 PERCENT); pg: TABLESAMPLE BERNOULLI (10).
       em.put("TABLESAMPLE BERNOULLI (" + toks[k + 2].text + ")", t.begin);
       skipTo(k + 4);
+    } else if ((t.is("current_date") || t.is("current_timestamp")) && next.isOp("(") &&
+               toks[k + 2].isOp(")")) {
+      em.copy(sql, t.begin, t.end);  // pg's keywords take no parentheses
+      skipTo(k + 2);
     } else if (t.isOp("==")) {
       em.put("=", t.begin);
     } else if (t.is("div") && !next.isOp("(") && prev &&
@@ -247,6 +255,7 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
       em.copy(sql, t.begin, t.end);
     } else if (t.isOp("(")) {
       Paren p;
+      if (prev && prev->kind == Token::Word) p.function = toLowerAscii(prev->text);
       p.extractLike = prev && (prev->is("extract") || prev->is("substring") || prev->is("trim") ||
                                prev->is("position") || prev->is("overlay"));
       p.fromSubquery = parens.back().inFrom && prev &&
@@ -255,7 +264,15 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
       parens.push_back(p);
       em.copy(sql, t.begin, t.end);
     } else if (t.isOp(")")) {
+      static const std::set<std::string> kIgnoreNulls = {"first", "last", "first_value",
+                                                         "last_value", "any_value"};
+      bool nullsClause = (next.is("ignore") || next.is("respect")) && toks[k + 2].is("nulls");
+      if (nullsClause && next.is("ignore") && parens.size() > 1 &&
+          kIgnoreNulls.count(parens.back().function))
+        em.put(", true", t.begin);  // Spark: first(x) IGNORE NULLS = first(x, true)
       em.copy(sql, t.begin, t.end);
+      if (nullsClause && (next.is("respect") || kIgnoreNulls.count(parens.back().function)))
+        skipTo(k + 2);
       if (parens.size() > 1) {
         Paren p = parens.back();
         parens.pop_back();
