@@ -229,7 +229,9 @@ TEST(SqlParserSelect, UnsupportedConstructsSayWhat) {
             "unknown table function unnest() in FROM; Ember supports range([start,] end [, step "
             "[, numPartitions]]) (line 1, column 15)\n  SELECT * FROM unnest(10)\n"
             "                ^");
-  EXPECT_NE(err("SELECT a FROM t GROUP BY ROLLUP(a)").find("ROLLUP"), std::string::npos);
+  EXPECT_NE(err("SELECT a, sum(b) OVER () FROM t GROUP BY ROLLUP(a)")
+                .find("window functions together with GROUPING SETS, ROLLUP or CUBE"),
+            std::string::npos);
   EXPECT_NE(err("WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r").find("RECURSIVE"),
             std::string::npos);
   EXPECT_NE(err("SELECT DISTINCT ON (a) a FROM t").find("DISTINCT ON"), std::string::npos);

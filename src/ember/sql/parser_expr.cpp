@@ -178,7 +178,11 @@ ExprPtr PgTranslator::expr(const Json& node) {
     fail(b, "arrays and subscripts are not supported in SQL yet");
   if (type == "RowExpr") fail(b, "row constructors such as (a, b) are not supported");
   if (type == "CollateClause") fail(b, "COLLATE is not supported");
-  if (type == "GroupingFunc") fail(b, "GROUPING() is not supported");
+  if (type == "GroupingFunc") {  // grouping(e): resolved by parser_grouping.cpp
+    std::vector<ExprPtr> args;
+    for (const auto& a : b.value("args", Json::array())) args.push_back(expr(a));
+    return at(call("grouping", std::move(args)), pos(b));
+  }
   fail(b, "unsupported expression (" + type + ")");
 }
 

@@ -84,6 +84,12 @@ class PgTranslator {
   PlanPtr joinExpr(const Json& j);
   PlanPtr tableFunction(const Json& item, const Json& rangeFunction);
   PlanPtr selectCore(const Json& stmt);
+  // GROUPING SETS / ROLLUP / CUBE (parser_grouping.cpp).
+  std::vector<std::vector<ExprPtr>> groupingSetsOf(const Json& groupClauseItem);
+  bool needsGroupingSets(const Json& groupClause, const std::vector<ExprPtr>& targets,
+                         const ExprPtr& having) const;
+  PlanPtr groupingSetsAggregate(const PlanPtr& child, const Json& groupClause,
+                                const std::vector<ExprPtr>& targets, const ExprPtr& having);
   PlanPtr values(const Json& lists);
   ExprPtr aExpr(const Json& a);
   ExprPtr funcCall(const Json& f);

@@ -15,6 +15,7 @@
 //   FROM VALUES (1, 'a'), (2, 'b') t(x, y) -> FROM (VALUES (1, 'a'), (2, 'b')) t(x, y)
 //   FROM VALUES 1, 2 AS t(x) -> FROM (VALUES (1), (2)) AS t(x) (Spark's inline tables)
 //   current_date(), current_timestamp() -> current_date, current_timestamp
+//   GROUP BY a, b WITH ROLLUP|CUBE -> GROUP BY ROLLUP|CUBE(a, b) (Spark/MySQL syntax)
 //   first(x) IGNORE NULLS  -> first(x, true) (also last, first_value, last_value, any_value);
 //   RESPECT NULLS is dropped
 #include <pg_query.h>
@@ -91,6 +92,7 @@ struct Paren {
   bool extractLike = false;  // EXTRACT(.. FROM ..) and friends: FROM is not a clause
   bool inFrom = false;
   bool fromSubquery = false;
+  int groupByAt = -1;  // offset in the output right after this level's GROUP BY
 };
 
 }  // namespace
@@ -209,6 +211,20 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
                toks[k + 2].isOp(")")) {
       em.copy(sql, t.begin, t.end);  // pg's keywords take no parentheses
       skipTo(k + 2);
+    } else if (t.is("with") && (next.is("rollup") || next.is("cube")) &&
+               parens.back().groupByAt >= 0) {
+      // Wrap the GROUP BY list already emitted; later offsets move right.
+      std::string head = " " + std::string(next.is("rollup") ? "ROLLUP" : "CUBE") + "(";
+      auto at = static_cast<size_t>(parens.back().groupByAt);
+      out.text.insert(at, head);
+      out.origin.insert(out.origin.begin() + static_cast<long>(at), head.size(), t.begin);
+      std::map<int, JoinType> moved;
+      for (const auto& [off, type] : out.specialJoins)
+        moved[off >= static_cast<int>(at) ? off + static_cast<int>(head.size()) : off] = type;
+      out.specialJoins = std::move(moved);
+      em.put(")", t.begin);
+      parens.back().groupByAt = -1;
+      skipTo(k + 1);
     } else if (t.isOp("==")) {
       em.put("=", t.begin);
     } else if (t.is("div") && !next.isOp("(") && prev &&
@@ -286,6 +302,8 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
     } else {
       em.copy(sql, t.begin, t.end);
     }
+    if (t.is("by") && prev && prev->is("group"))
+      parens.back().groupByAt = static_cast<int>(out.text.size());
     if (rowClose.count(k)) em.put(")", toks[k].end - 1);
     if (k == valuesEnd) {
       em.put(")", toks[k].end - 1);

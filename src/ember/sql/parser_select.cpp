@@ -91,7 +91,13 @@ PlanPtr PgTranslator::select(const Json& stmt) {
   }
   if (stmt.contains("sortClause")) {
     auto s = node(PlanKind::Sort, {plan});
-    for (const auto& k : stmt["sortClause"]) s->order.push_back(sortKey(k));
+    for (const auto& k : stmt["sortClause"]) {
+      s->order.push_back(sortKey(k));
+      const ExprPtr& e = s->order.back().expr;
+      if (e->kind == ExprKind::Call && (e->name == "grouping" || e->name == "grouping_id"))
+        fail(k["SortBy"],
+             "ORDER BY " + e->name + "(...): select it with an alias and order by the alias");
+    }
     plan = s;
   }
   if (stmt.value("limitOption", "") == "LIMIT_OPTION_WITH_TIES")
@@ -147,16 +153,17 @@ PlanPtr PgTranslator::selectCore(const Json& stmt) {
   }
   std::vector<ExprPtr> targets;
   for (const auto& t : stmt.value("targetList", Json::array())) targets.push_back(target(t));
-  std::vector<ExprPtr> groupBy;
-  for (const auto& g : stmt.value("groupClause", Json::array())) {
-    if (g.contains("GroupingSet"))
-      fail(g["GroupingSet"], "GROUPING SETS, ROLLUP and CUBE are not supported");
-    groupBy.push_back(expr(g));
-  }
+  const Json groupClause = stmt.value("groupClause", Json::array());
   ExprPtr having = stmt.contains("havingClause") ? expr(stmt["havingClause"]) : nullptr;
+  std::vector<ExprPtr> groupBy;
+  bool groupingSets = needsGroupingSets(groupClause, targets, having);
+  if (!groupingSets)
+    for (const auto& g : groupClause) groupBy.push_back(expr(g));
   bool aggregate = !groupBy.empty() || having != nullptr;
   for (const auto& t : targets) aggregate = aggregate || containsAggregate(t);
-  if (aggregate) {
+  if (groupingSets) {
+    plan = groupingSetsAggregate(plan, groupClause, targets, having);
+  } else if (aggregate) {
     auto a = node(PlanKind::Aggregate, {plan});
     a->groupBy = std::move(groupBy);
     a->exprs = std::move(targets);
