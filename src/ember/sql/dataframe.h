@@ -36,9 +36,25 @@ class DataFrame {
   DataFrame where(const std::string& c) const { return filter(c); }
   DataFrame withColumn(const std::string& name, ExprPtr value) const;
   DataFrame withColumnRenamed(const std::string& from, const std::string& to) const;
+  // withColumn for several columns, in order.
+  DataFrame withColumns(const std::vector<std::pair<std::string, ExprPtr>>& columns) const;
+  // The same columns under new names (as many names as columns).
+  DataFrame toDF(const std::vector<std::string>& names) const;
+  // Spark's df.na.fill / fillna: NULLs of the columns whose type fits `value` (numbers
+  // for a number, strings for a string, booleans for a boolean) become `value`; with
+  // `subset`, only those columns.
+  DataFrame fillna(const Value& value, const std::vector<std::string>& subset = {}) const;
+  // Spark's df.na.drop / dropna: drops rows with a NULL ("any") or only NULLs ("all") in
+  // `subset` (default: every column).
+  DataFrame dropna(const std::string& how = "any",
+                   const std::vector<std::string>& subset = {}) const;
   DataFrame drop(const std::vector<std::string>& columnNames) const;
   GroupedData groupBy(const std::vector<ExprPtr>& keys) const;
   GroupedData groupBy(const std::vector<std::string>& columnNames) const;
+  // Spark's rollup/cube: agg() then aggregates every prefix (rollup) or every subset
+  // (cube) of the keys, keys outside a grouping set reading as NULL (dataframe_extra.cpp).
+  GroupedData rollup(const std::vector<std::string>& columnNames) const;
+  GroupedData cube(const std::vector<std::string>& columnNames) const;
   DataFrame agg(const std::vector<ExprPtr>& aggregates) const;  // global aggregation
   // how: "inner", "left", "left_outer", "right", "full", "outer", "semi", "left_semi",
   // "anti", "left_anti", "cross".
@@ -70,6 +86,8 @@ class DataFrame {
   int64_t count() const;
   std::vector<Row> take(int64_t n) const;
   std::optional<Row> first() const;
+  std::vector<Row> head(int64_t n) const { return take(n); }
+  bool isEmpty() const { return take(1).empty(); }
   // Spark's show(): an ASCII table; strings longer than `truncate` characters are cut
   // (0: never).
   void show(int numRows = 20, int truncate = 20) const;
@@ -103,6 +121,8 @@ class DataFrame {
 class GroupedData {
  public:
   GroupedData(DataFrame df, std::vector<ExprPtr> keys);
+  // Grouping sets: each a list of indices into `keys` (rollup, cube).
+  GroupedData(DataFrame df, std::vector<ExprPtr> keys, std::vector<std::vector<size_t>> sets);
   DataFrame agg(const std::vector<ExprPtr>& aggregates) const;
   DataFrame count() const;
   DataFrame sum(const std::vector<std::string>& columnNames) const;
@@ -111,8 +131,10 @@ class GroupedData {
   DataFrame max(const std::vector<std::string>& columnNames) const;
 
  private:
+  DataFrame aggGroupingSets(const std::vector<ExprPtr>& aggregates) const;
   DataFrame df_;
   std::vector<ExprPtr> keys_;
+  std::vector<std::vector<size_t>> sets_;  // empty: a plain GROUP BY of every key
 };
 
 class DataFrame::LocalIterator {

@@ -1,0 +1,157 @@
+// DataFrame conveniences built from the core transformations: rollup/cube, withColumns,
+// toDF, fillna/dropna (Spark's df.na functions).
+#include <optional>
+#include <set>
+
+#include "ember/common/errors.h"
+#include "ember/sql/column.h"
+#include "ember/sql/dataframe.h"
+
+namespace ember::sql {
+
+namespace {
+
+// A resolved reference to output column i of `plan` (names may repeat after joins).
+ExprPtr refTo(const LogicalPlan& plan, size_t i) {
+  const Attribute& a = plan.output[i];
+  auto r = std::const_pointer_cast<Expr>(col(a.name, a.qualifier));
+  r->id = a.id;
+  r->type = a.type;
+  r->nullable = a.nullable;
+  r->resolved = true;
+  return r;
+}
+
+// Indices of the output columns named in `names` (all columns when empty).
+std::vector<size_t> columnsNamed(const LogicalPlan& plan, const std::vector<std::string>& names) {
+  std::vector<size_t> out;
+  if (names.empty()) {
+    for (size_t i = 0; i < plan.output.size(); ++i) out.push_back(i);
+    return out;
+  }
+  for (const auto& n : names) {
+    bool found = false;
+    for (size_t i = 0; i < plan.output.size(); ++i)
+      if (equalsIgnoreCase(plan.output[i].name, n)) {
+        out.push_back(i);
+        found = true;
+      }
+    if (!found) {
+      std::string have;
+      for (const auto& a : plan.output) have += (have.empty() ? "" : ", ") + a.name;
+      throw UserError("column '" + n + "' does not exist; the columns are: " + have);
+    }
+  }
+  return out;
+}
+
+std::vector<ExprPtr> keyColumns(const std::vector<std::string>& names) {
+  std::vector<ExprPtr> keys;
+  for (const auto& n : names) keys.push_back(col(n));
+  return keys;
+}
+
+}  // namespace
+
+GroupedData::GroupedData(DataFrame df, std::vector<ExprPtr> keys,
+                         std::vector<std::vector<size_t>> sets)
+    : df_(std::move(df)), keys_(std::move(keys)), sets_(std::move(sets)) {}
+
+GroupedData DataFrame::rollup(const std::vector<std::string>& columnNames) const {
+  std::vector<std::vector<size_t>> sets;
+  for (size_t n = columnNames.size() + 1; n-- > 0;) {
+    sets.emplace_back();
+    for (size_t i = 0; i < n; ++i) sets.back().push_back(i);
+  }
+  return GroupedData(*this, keyColumns(columnNames), std::move(sets));
+}
+
+GroupedData DataFrame::cube(const std::vector<std::string>& columnNames) const {
+  size_t n = columnNames.size();
+  if (n > 12) throw UserError("cube() of more than 12 columns (4096 grouping sets)");
+  std::vector<std::vector<size_t>> sets;
+  for (size_t mask = size_t{1} << n; mask-- > 0;) {
+    sets.emplace_back();
+    for (size_t i = 0; i < n; ++i)
+      if (mask & (size_t{1} << (n - 1 - i))) sets.back().push_back(i);
+  }
+  return GroupedData(*this, keyColumns(columnNames), std::move(sets));
+}
+
+// One aggregate per grouping set, keys outside the set as NULL, under UNION ALL (the
+// same translation as SQL's GROUPING SETS, parser_grouping.cpp).
+DataFrame GroupedData::aggGroupingSets(const std::vector<ExprPtr>& aggregates) const {
+  std::optional<DataFrame> result;
+  for (const auto& set : sets_) {
+    std::set<size_t> in(set.begin(), set.end());
+    std::vector<ExprPtr> keys, exprs;
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      std::string name =
+          keys_[i]->kind == ExprKind::Alias ? keys_[i]->name : keys_[i]->prettyName();
+      if (in.count(i)) {
+        keys.push_back(keys_[i]);
+        exprs.push_back(keys_[i]);
+      } else {
+        exprs.push_back(alias(lit(Value::null()), name));
+      }
+    }
+    exprs.insert(exprs.end(), aggregates.begin(), aggregates.end());
+    auto p = std::make_shared<LogicalPlan>();
+    p->kind = PlanKind::Aggregate;
+    p->children = {df_.plan()};
+    p->groupBy = std::move(keys);
+    p->exprs = std::move(exprs);
+    DataFrame branch(&df_.session(), p);
+    result = result ? result->union_(branch) : branch;
+  }
+  return *result;
+}
+
+DataFrame DataFrame::withColumns(
+    const std::vector<std::pair<std::string, ExprPtr>>& columns) const {
+  DataFrame df = *this;
+  for (const auto& [name, value] : columns) df = df.withColumn(name, value);
+  return df;
+}
+
+DataFrame DataFrame::toDF(const std::vector<std::string>& names) const {
+  if (names.size() != plan_->output.size())
+    throw UserError("toDF() got " + std::to_string(names.size()) + " names for " +
+                    std::to_string(plan_->output.size()) + " columns");
+  std::vector<ExprPtr> cols;
+  for (size_t i = 0; i < names.size(); ++i) cols.push_back(sql::alias(refTo(*plan_, i), names[i]));
+  return select(cols);
+}
+
+DataFrame DataFrame::fillna(const Value& value, const std::vector<std::string>& subset) const {
+  if (value.isNull()) throw UserError("fillna() needs a value that is not NULL");
+  auto fits = [&](const DataType& t) {
+    const DataType& v = value.type();
+    if (v.isNumeric()) return t.isNumeric();
+    return v.id() == t.id() && (t.id() == TypeId::String || t.id() == TypeId::Boolean);
+  };
+  auto chosen = columnsNamed(*plan_, subset);
+  std::set<size_t> fill(chosen.begin(), chosen.end());
+  std::vector<ExprPtr> cols;
+  for (size_t i = 0; i < plan_->output.size(); ++i) {
+    ExprPtr r = refTo(*plan_, i);
+    const DataType& t = plan_->output[i].type;
+    if (fill.count(i) && fits(t))
+      r = sql::alias(call("coalesce", {r, cast(lit(value), t)}), plan_->output[i].name);
+    cols.push_back(r);
+  }
+  return select(cols);
+}
+
+DataFrame DataFrame::dropna(const std::string& how, const std::vector<std::string>& subset) const {
+  if (how != "any" && how != "all")
+    throw UserError("dropna() how must be 'any' or 'all', got '" + how + "'");
+  ExprPtr cond;
+  for (size_t i : columnsNamed(*plan_, subset)) {
+    ExprPtr c = functions::isNotNull(refTo(*plan_, i));
+    cond = !cond ? c : (how == "any" ? functions::and_(cond, c) : functions::or_(cond, c));
+  }
+  return cond ? filter(cond) : *this;
+}
+
+}  // namespace ember::sql
