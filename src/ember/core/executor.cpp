@@ -4,6 +4,7 @@
 
 #include "ember/common/errors.h"
 #include "ember/core/task_context.h"
+#include "ember/core/task_input.h"
 #include "ember/storage/memory_manager.h"
 
 namespace ember {
@@ -22,6 +23,7 @@ TaskResult Executor::run(const TaskDescription& task) {
   {
     TaskContext ctx(&env_, task.stageId, task.stageAttempt, task.partition, task.attempt,
                     task.taskId, task.interrupted);
+    clearTaskInput();
     try {
       ctx.checkInterrupted();
       std::shared_ptr<const StagePayload> payload = task.payload;
@@ -49,6 +51,12 @@ TaskResult Executor::run(const TaskDescription& task) {
       res.outcome = TaskOutcome::Failed;
       res.error = "unknown exception (not derived from std::exception)";
     }
+    if (res.outcome == TaskOutcome::Failed) {
+      // Where the data being processed came from (readers' own errors name it already).
+      std::string file = taskInputFile();
+      if (!file.empty() && res.error.find(file) == std::string::npos)
+        res.error += " (while processing " + describeTaskInput() + ")";
+    }
     res.metrics = ctx.metrics();
   }  // completion callbacks (spill file cleanup) run here
   if (env_.memory) {
@@ -56,9 +64,9 @@ TaskResult Executor::run(const TaskDescription& task) {
     env_.memory->releaseAllExecution(task.taskId);
     env_.memory->unregisterTask(task.taskId);
   }
-  res.metrics.runTimeNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                              std::chrono::steady_clock::now() - start)
-                              .count();
+  res.metrics.runTimeNs =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+          .count();
   return res;
 }
 

@@ -12,6 +12,7 @@
 #include "ember/core/broadcast.h"
 #include "ember/core/context.h"
 #include "ember/core/task_context.h"
+#include "ember/core/task_input.h"
 #include "ember/io/file_listing.h"
 #include "ember/io/format_internal.h"
 #include "ember/io/partitioning.h"
@@ -320,19 +321,25 @@ void FileScanExec::prepare(Context&) {
 namespace {
 class ReaderStream : public BatchStream {
  public:
-  ReaderStream(std::unique_ptr<BatchReader> r, TaskContext& ctx) : r_(std::move(r)), ctx_(ctx) {}
+  ReaderStream(std::unique_ptr<BatchReader> r, const FileSplit& split, TaskContext& ctx)
+      : r_(std::move(r)), split_(split), ctx_(ctx) {}
   BatchPtr next() override {
     ctx_.checkInterrupted();
     BatchPtr b = r_ ? r_->next() : nullptr;
     if (b) {
       ctx_.metrics().recordsRead += b->numRows;
+      // A failure while this batch is processed names it (task_input.h).
+      noteTaskInput(split_.path, split_.start, rowsRead_, b->numRows);
+      rowsRead_ += b->numRows;
     }
     return b;
   }
 
  private:
   std::unique_ptr<BatchReader> r_;
+  const FileSplit& split_;  // owned by the FileScanExec, which outlives the stream
   TaskContext& ctx_;
+  int64_t rowsRead_ = 0;
 };
 }  // namespace
 
@@ -371,7 +378,7 @@ StreamPtr FileScanExec::execute(int partition, TaskContext& ctx) const {
   const FileFormat& format = FileFormat::forName(source_->format);
   if (partitionColumns_.empty()) {
     auto reader = format.open(split, dataSchema_, projection_, filters_, options_, batchRows_);
-    return instrument(std::make_unique<ReaderStream>(std::move(reader), ctx), *this);
+    return instrument(std::make_unique<ReaderStream>(std::move(reader), split, ctx), *this);
   }
   // The files hold the data schema minus the partition columns.
   auto partitionSlot = [&](int dataIndex) {
@@ -409,7 +416,7 @@ StreamPtr FileScanExec::execute(int partition, TaskContext& ctx) const {
     }
   auto reader = format.open(split, Schema(std::move(fileFields)), readerProjection, fileFilters,
                             options_, batchRows_);
-  StreamPtr in = std::make_unique<ReaderStream>(std::move(reader), ctx);
+  StreamPtr in = std::make_unique<ReaderStream>(std::move(reader), split, ctx);
   return instrument(std::make_unique<PartitionValuesStream>(std::move(in), std::move(fromReader),
                                                             std::move(values), std::move(types)),
                     *this);
