@@ -57,6 +57,20 @@ TEST_F(DataFrameExtraTest, RollupAndCubeAggregateEveryGroupingSet) {
   EXPECT_EQ(lines(c).count("NULL|2|2"), 1u);
 }
 
+TEST_F(DataFrameExtraTest, PivotMakesAColumnPerValueAndAggregate) {
+  auto sales = spark_.sql(
+      "SELECT * FROM VALUES ('a', 2023, 10), ('a', 2024, 20), ('a', 2024, 5), ('b', 2023, 7) "
+      "AS t(shop, year, amount)");
+  auto one = sales.groupBy({"shop"}).pivot("year").agg({sum(col("amount"))});
+  EXPECT_EQ(one.columns(), (std::vector<std::string>{"shop", "2023", "2024"}));
+  EXPECT_EQ(lines(one.collect()), (std::multiset<std::string>{"a|10|25", "b|7|NULL"}));
+  auto two = sales.groupBy({"shop"})
+                 .pivot("year", {Value::int32(2024)})
+                 .agg({as(sum(col("amount")), "total"), count()});
+  EXPECT_EQ(two.columns(), (std::vector<std::string>{"shop", "2024_total", "2024_count(1)"}));
+  EXPECT_EQ(lines(two.collect()), (std::multiset<std::string>{"a|25|2", "b|NULL|0"}));
+}
+
 TEST_F(DataFrameExtraTest, FillnaFillsOnlyColumnsOfAFittingType) {
   auto r = people().fillna(Value::int32(0)).collect();
   EXPECT_EQ(lines(r), (std::multiset<std::string>{"a|x|1|10.0", "a|y|2|0.0", "b|x|0|30.0",

@@ -445,6 +445,7 @@ GroupedData::GroupedData(DataFrame df, std::vector<ExprPtr> keys)
     : df_(std::move(df)), keys_(std::move(keys)) {}
 
 DataFrame GroupedData::agg(const std::vector<ExprPtr>& aggregates) const {
+  if (!pivotColumn_.empty()) return aggPivot(aggregates);
   if (!sets_.empty()) return aggGroupingSets(aggregates);
   auto p = node(PlanKind::Aggregate, {df_.plan()});
   p->groupBy = keys_;

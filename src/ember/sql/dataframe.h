@@ -129,12 +129,20 @@ class GroupedData {
   DataFrame avg(const std::vector<std::string>& columnNames) const;
   DataFrame min(const std::vector<std::string>& columnNames) const;
   DataFrame max(const std::vector<std::string>& columnNames) const;
+  // Spark's pivot: agg() then gives, for each value of `column`, one column per aggregate
+  // computed over the group's rows with that value (named "<value>" for one aggregate,
+  // "<value>_<aggregate>" for several). Without `values` they are the column's distinct
+  // values, sorted (one more job; at most 10,000).
+  GroupedData pivot(const std::string& column, std::vector<Value> values = {}) const;
 
  private:
   DataFrame aggGroupingSets(const std::vector<ExprPtr>& aggregates) const;
+  DataFrame aggPivot(const std::vector<ExprPtr>& aggregates) const;
   DataFrame df_;
   std::vector<ExprPtr> keys_;
   std::vector<std::vector<size_t>> sets_;  // empty: a plain GROUP BY of every key
+  std::string pivotColumn_;                // empty: no pivot
+  std::vector<Value> pivotValues_;
 };
 
 class DataFrame::LocalIterator {

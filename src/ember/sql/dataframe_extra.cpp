@@ -107,6 +107,50 @@ DataFrame GroupedData::aggGroupingSets(const std::vector<ExprPtr>& aggregates) c
   return *result;
 }
 
+GroupedData GroupedData::pivot(const std::string& column, std::vector<Value> values) const {
+  if (!pivotColumn_.empty()) throw UserError("pivot() can be applied once per groupBy()");
+  if (!sets_.empty()) throw UserError("pivot() after rollup() or cube() is not supported");
+  constexpr size_t kMaxValues = 10000;  // Spark's spark.sql.pivotMaxValues
+  if (values.empty()) {
+    auto distinct = df_.select({col(column)}).distinct().orderBy({column}).take(kMaxValues + 1);
+    if (distinct.size() > kMaxValues)
+      throw UserError("pivot column " + column + " has more than " + std::to_string(kMaxValues) +
+                      " distinct values; pass the values to pivot()");
+    for (auto& row : distinct) values.push_back(std::move(row[0]));
+  }
+  GroupedData g = *this;
+  g.pivotColumn_ = column;
+  g.pivotValues_ = std::move(values);
+  return g;
+}
+
+// agg(f(x)) per pivot value v is f(CASE WHEN column <=> v THEN x END): the rows of other
+// values count as NULL, which every aggregate skips.
+DataFrame GroupedData::aggPivot(const std::vector<ExprPtr>& aggregates) const {
+  std::vector<ExprPtr> out;
+  for (const auto& v : pivotValues_) {
+    ExprPtr match = call("<=>", {col(pivotColumn_), lit(v)});
+    for (const auto& a : aggregates) {
+      const ExprPtr& fn = a->kind == ExprKind::Alias ? a->args[0] : a;
+      if (fn->kind != ExprKind::AggregateCall)
+        throw UserError("pivot() needs aggregate expressions in agg(), got " + a->toString());
+      std::vector<ExprPtr> args;
+      if (fn->args.empty())  // count(*)
+        args.push_back(call("case", {match, lit(Value::int32(1))}));
+      for (const auto& x : fn->args) args.push_back(call("case", {match, x}));
+      std::string name = v.isNull() ? "null" : v.toString();
+      if (aggregates.size() > 1) {
+        std::string fnName = a->kind == ExprKind::Alias ? a->name : fn->prettyName();
+        if (fnName == "count()") fnName = "count(1)";  // Spark's name for count(*)
+        name += "_" + fnName;
+      }
+      out.push_back(sql::alias(withArgs(*fn, std::move(args)), name));
+    }
+  }
+  GroupedData plain(df_, keys_);
+  return plain.agg(out);
+}
+
 DataFrame DataFrame::withColumns(
     const std::vector<std::pair<std::string, ExprPtr>>& columns) const {
   DataFrame df = *this;
