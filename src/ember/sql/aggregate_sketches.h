@@ -34,5 +34,8 @@ std::unique_ptr<AggregateState> newByState(const DataType& valueType, const Data
 // percentile(value double, percentage double) and median(value) (percentage 0.5 fixed):
 // exact, linearly interpolated; partial state: one string column; result double.
 std::unique_ptr<AggregateState> newExactPercentileState(double fixedPercentage = -1);
+// string_agg / listagg(value string [, delimiter string]): partial state (joined string,
+// delimiter); result string, NULL for a group without values.
+std::unique_ptr<AggregateState> newStringAggState();
 
 }  // namespace ember::sql

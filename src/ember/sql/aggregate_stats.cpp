@@ -1,5 +1,5 @@
 // Statistical aggregates as Spark defines them: corr, covar_pop, covar_samp (co-moments),
-// skewness, kurtosis (central moments up to the 4th), max_by/min_by, and the exact
+// skewness, kurtosis (central moments up to the 4th), max_by/min_by, string_agg, and the exact
 // percentile/median (all values of a group kept; Spark does the same). Moments merge with
 // the pairwise formulas of Chan et al. and Pebay, so partial states from different tasks
 // combine exactly as a single pass would. Divisions by zero give NULL (Spark 3's default).
@@ -291,7 +291,62 @@ class ExactPercentileState : public AggregateState {
   int64_t bytes_ = 0;
 };
 
+// ---- string_agg / listagg(value [, delimiter]): values joined, in no particular order ----
+class StringAggState : public AggregateState {
+ public:
+  void resize(int64_t n) override {
+    joined_.resize(static_cast<size_t>(n));
+    set_.resize(static_cast<size_t>(n), 0);
+  }
+  void update(const int32_t* g, const std::vector<ColumnPtr>& args, int64_t rows) override {
+    if (rows > 0 && args.size() > 1 && !args[1]->isNull(0))
+      delimiter_ = std::string(args[1]->stringAt(0));  // a checked constant
+    fold(g, *args[0], rows);
+  }
+  void merge(const int32_t* g, const std::vector<ColumnPtr>& st, int64_t rows) override {
+    for (int64_t i = 0; i < rows && i < 1; ++i)
+      if (!st[1]->isNull(i)) delimiter_ = std::string(st[1]->stringAt(i));
+    fold(g, *st[0], rows);
+  }
+  std::vector<ColumnPtr> partial(int64_t n) const override {
+    auto d = std::make_shared<Column>(DataType::string());
+    for (int64_t i = 0; i < n; ++i) d->appendString(delimiter_);
+    return {result(n), d};
+  }
+  ColumnPtr result(int64_t n) const override {
+    auto c = std::make_shared<Column>(DataType::string());
+    for (int64_t i = 0; i < n; ++i) {
+      if (set_[static_cast<size_t>(i)])
+        c->appendString(joined_[static_cast<size_t>(i)]);
+      else
+        c->appendNull();
+    }
+    return c;
+  }
+  int64_t extraBytes() const override { return bytes_; }
+
+ private:
+  void fold(const int32_t* g, const Column& v, int64_t rows) {
+    for (int64_t i = 0; i < rows; ++i) {
+      if (v.isNull(i)) continue;
+      size_t k = static_cast<size_t>(g[i]);
+      std::string& s = joined_[k];
+      size_t before = s.capacity();
+      if (set_[k]) s += delimiter_;
+      s += v.stringAt(i);
+      set_[k] = 1;
+      bytes_ += static_cast<int64_t>(s.capacity() - before);
+    }
+  }
+  std::string delimiter_;
+  std::vector<std::string> joined_;
+  std::vector<uint8_t> set_;
+  int64_t bytes_ = 0;
+};
+
 }  // namespace
+
+std::unique_ptr<AggregateState> newStringAggState() { return std::make_unique<StringAggState>(); }
 
 std::unique_ptr<AggregateState> newStatState(StatKind kind) {
   switch (kind) {

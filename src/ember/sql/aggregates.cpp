@@ -583,6 +583,15 @@ std::shared_ptr<BoundAggregate> bindStatistics(const std::string& name,
     return std::make_shared<BoundAggregate>(name, v, std::vector{v, o}, std::vector{v, o}, true,
                                             [v, o, max] { return newByState(v, o, max); });
   }
+  if (name == "string_agg" || name == "listagg") {
+    if (args.empty() || args.size() > 2 ||
+        (args.size() == 2 && args[1].id() != TypeId::String && args[1].id() != TypeId::Null))
+      throw badArgs(name, "a value and an optional delimiter (a string)", args);
+    auto s = DataType::string();
+    std::vector<DataType> types(args.size(), s);
+    return std::make_shared<BoundAggregate>(name, s, types, std::vector{s, s}, true,
+                                            [] { return newStringAggState(); });
+  }
   if (name == "median" || name == "percentile") {
     bool median = name == "median";
     if (median ? !numeric(1) : (args.size() != 2 || !numeric(2)))
@@ -768,7 +777,9 @@ const std::set<std::string>& aggregateNames() {
                                               "skewness",
                                               "kurtosis",
                                               "max_by",
-                                              "min_by"};
+                                              "min_by",
+                                              "string_agg",
+                                              "listagg"};
   return names;
 }
 
@@ -786,7 +797,7 @@ AggregateFunctionPtr bindAggregate(const std::string& name, const std::vector<Da
           "() is not supported by Ember yet; supported: count, count_if, sum, avg, min, "
           "max, stddev, variance, first, last, bool_and, bool_or, approx_count_distinct, "
           "percentile_approx, percentile, median, corr, covar_pop, covar_samp, skewness, "
-          "kurtosis, max_by, min_by");
+          "kurtosis, max_by, min_by, string_agg");
     throw UserError("unknown aggregate function " + name + "()");
   }
   if (distinct) {

@@ -28,6 +28,9 @@ void checkAggregateParameters(const std::string& name, const std::vector<ExprPtr
       (args[1]->kind != ExprKind::Literal || args[1]->type.id() != TypeId::Boolean))
     throw UserError(name + ": the second argument (ignoreNulls) must be true or false, got " +
                     args[1]->toString());
+  if ((name == "string_agg" || name == "listagg") && args.size() == 2 &&
+      args[1]->kind != ExprKind::Literal)
+    throw UserError(name + ": the delimiter must be a constant string, got " + args[1]->toString());
   if (name == "percentile" && args.size() == 2) {
     if (args[1]->kind != ExprKind::Literal || args[1]->value.isNull())
       throw UserError("percentile: the percentage must be a constant, got " + args[1]->toString());

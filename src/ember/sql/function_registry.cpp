@@ -38,6 +38,7 @@ FunctionRegistry& FunctionRegistry::builtin() {
     fn::registerDatetimeFormat(*reg);
     fn::registerMath(*reg);
     fn::registerHash(*reg);
+    fn::registerBitwise(*reg);
     return reg;
   }();
   return *r;

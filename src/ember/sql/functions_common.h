@@ -36,6 +36,7 @@ void registerDatetime(FunctionRegistry& r);
 void registerDatetimeFormat(FunctionRegistry& r);
 void registerMath(FunctionRegistry& r);
 void registerHash(FunctionRegistry& r);
+void registerBitwise(FunctionRegistry& r);
 
 // ---- validity ----
 inline bool bitSet(const uint64_t* v, int64_t i) { return !v || ((v[i >> 6] >> (i & 63)) & 1); }

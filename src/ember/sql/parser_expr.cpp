@@ -44,7 +44,11 @@ const std::set<std::string> kAggregates = {"count",
                                            "kurtosis",
                                            "median",
                                            "max_by",
-                                           "min_by"};
+                                           "min_by",
+                                           "percentile",
+                                           "any_value",
+                                           "string_agg",
+                                           "listagg"};
 
 // EXTRACT(field FROM x) -> field(x), in Spark's function names.
 const std::map<std::string, std::string> kExtractFields = {
@@ -241,6 +245,7 @@ ExprPtr PgTranslator::aExpr(const Json& a) {
     if (!a.contains("lexpr")) {  // prefix operator
       ExprPtr r = expr(a["rexpr"]);
       if (op == "+") return r;
+      if (op == "~") return at(call("bitwise_not", {r}), p);  // Spark's bitwise NOT
       if (op != "-") fail(a, "unsupported prefix operator '" + op + "'");
       if (r->kind == ExprKind::Literal && !r->value.isNull()) {
         // Spark reads -1 as one literal: negate the constant.
@@ -267,6 +272,9 @@ ExprPtr PgTranslator::aExpr(const Json& a) {
       return intervalArith(a, expr(a["rexpr"]), a["lexpr"]["TypeCast"], false);
     ExprPtr l = expr(a["lexpr"]);
     ExprPtr r = expr(a["rexpr"]);
+    if (op == "&") return at(call("bitwise_and", {l, r}), p);
+    if (op == "|") return at(call("bitwise_or", {l, r}), p);
+    if (op == "^") return at(call("bitwise_xor", {l, r}), p);  // Spark: XOR, not a power
     static const std::set<std::string> kSame = {"+",  "-", "*",  "/", "%",  "=",
                                                 "<>", "<", "<=", ">", ">=", "<=>"};
     if (kSame.count(op)) return at(binary(op, l, r), p);

@@ -59,6 +59,7 @@ Json runPg(const std::string& sql, const PgText& text);
 
 constexpr const char* kFilePrefix = "__ember_file_";
 constexpr const char* kSubqueryAliasPrefix = "__ember_sq_";
+constexpr const char* kGroupByAll = "__ember_group_by_all";
 
 // Translates libpg-query's JSON tree (parser_select.cpp / parser_expr.cpp).
 class PgTranslator {

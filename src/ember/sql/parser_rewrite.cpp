@@ -16,6 +16,7 @@
 //   FROM VALUES 1, 2 AS t(x) -> FROM (VALUES (1), (2)) AS t(x) (Spark's inline tables)
 //   current_date(), current_timestamp() -> current_date, current_timestamp
 //   GROUP BY a, b WITH ROLLUP|CUBE -> GROUP BY ROLLUP|CUBE(a, b) (Spark/MySQL syntax)
+//   GROUP BY ALL           -> GROUP BY __ember_group_by_all (every non-aggregate select item)
 //   first(x) IGNORE NULLS  -> first(x, true) (also last, first_value, last_value, any_value);
 //   RESPECT NULLS is dropped
 #include <pg_query.h>
@@ -225,6 +226,8 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
       em.put(")", t.begin);
       parens.back().groupByAt = -1;
       skipTo(k + 1);
+    } else if (t.is("all") && prev && prev->is("by") && k >= 2 && toks[k - 2].is("group")) {
+      em.put(kGroupByAll, t.begin);  // Spark 3.4's GROUP BY ALL (parser_select.cpp)
     } else if (t.isOp("==")) {
       em.put("=", t.begin);
     } else if (t.is("div") && !next.isOp("(") && prev &&

@@ -159,6 +159,14 @@ PlanPtr PgTranslator::selectCore(const Json& stmt) {
   bool groupingSets = needsGroupingSets(groupClause, targets, having);
   if (!groupingSets)
     for (const auto& g : groupClause) groupBy.push_back(expr(g));
+  if (groupBy.size() == 1 && groupBy[0]->kind == ExprKind::ColumnRef &&
+      groupBy[0]->name == kGroupByAll) {
+    // GROUP BY ALL: every select item without an aggregate, by position.
+    groupBy.clear();
+    for (size_t i = 0; i < targets.size(); ++i)
+      if (!containsAggregate(targets[i]))
+        groupBy.push_back(lit(Value::int32(static_cast<int32_t>(i + 1))));
+  }
   bool aggregate = !groupBy.empty() || having != nullptr;
   for (const auto& t : targets) aggregate = aggregate || containsAggregate(t);
   if (groupingSets) {
