@@ -158,7 +158,7 @@ TEST(SqlParserExpr, ErrorsPointAtTheProblem) {
   }
   EXPECT_THROW(parseExpression("a FROM t"), UserError);
   EXPECT_THROW(parseExpression(""), UserError);
-  EXPECT_THROW(parseExpression("a ^ b"), UserError);
+  EXPECT_THROW(parseExpression("a @ b"), UserError);
   EXPECT_THROW(parseExpression("CAST(a AS blob)"), UserError);
   EXPECT_THROW(parseExpression("$1"), UserError);
 }
