@@ -81,6 +81,16 @@ PlanPtr pullCorrelated(const PlanPtr& plan, std::vector<ExprPtr>& preds) {
     case PlanKind::Aggregate: {
       size_t before = preds.size();
       PlanPtr child = pullCorrelated(p.children[0], preds);
+      if (p.kind == PlanKind::Aggregate)
+        for (size_t i = before; i < preds.size(); ++i)
+          if (!(preds[i]->kind == ExprKind::Call &&
+                (preds[i]->name == "=" || preds[i]->name == "<=>")))
+            // Grouping by the inner column would aggregate per inner value, not per outer
+            // row (Spark rejects these too).
+            throw UserError(
+                "a correlated subquery with an aggregate can refer to the outer query only in "
+                "equality predicates, got " +
+                preds[i]->toString() + "; rewrite it as a join");
       auto n = std::make_shared<LogicalPlan>(p);
       n->children = {child};
       IdSet childIds = idsOf(child->output);
@@ -132,6 +142,80 @@ ExprPtr emptyAggregateValue(const LogicalPlan& q) {
   return e->kind == ExprKind::Alias ? e->args[0] : e;
 }
 
+// Whether `c` holds a scalar subquery that refers to the outer query.
+bool hasCorrelatedScalar(const ExprPtr& c) {
+  bool correlatedScalar = false;
+  forEachExpr(c, [&](const ExprPtr& x) {
+    if (x->kind == ExprKind::ScalarSubquery) {
+      bool corr = false;
+      std::function<void(const LogicalPlan&)> walk = [&](const LogicalPlan& q) {
+        for (const auto& e : q.exprs)
+          if (e && hasOuterRef(e)) corr = true;
+        for (const auto& k : q.children) walk(*k);
+      };
+      walk(*x->subquery);
+      correlatedScalar = correlatedScalar || corr;
+    }
+  });
+  return correlatedScalar;
+}
+
+// Replaces the correlated scalar subqueries of `c` by columns of left outer joins added
+// on top of `child` (the subquery grouped by its correlation columns; COUNT's empty value
+// restored for outer rows without inner rows).
+ExprPtr decorrelateScalars(const ExprPtr& c, PlanPtr& child) {
+  return transformExpr(c, [&](const ExprPtr& x) -> ExprPtr {
+    if (x->kind != ExprKind::ScalarSubquery) return x;
+    std::vector<ExprPtr> preds;
+    PlanPtr q = pullCorrelated(rewriteSubqueries(x->subquery), preds);
+    if (preds.empty()) return x;
+    ExprPtr empty = emptyAggregateValue(*q);
+    Attribute matched;
+    if (empty) {
+      // A TRUE column tells joined outer rows from those without inner rows.
+      auto a = std::make_shared<LogicalPlan>(*q);
+      auto t = std::make_shared<Expr>();
+      t->kind = ExprKind::Literal;
+      t->value = Value::boolean(true);
+      t->type = DataType::boolean();
+      t->nullable = false;
+      t->resolved = true;
+      matched = {"__matched", DataType::boolean(), true, newAttributeId(), {}};
+      auto al = std::make_shared<Expr>();
+      al->kind = ExprKind::Alias;
+      al->name = matched.name;
+      al->args = {t};
+      al->type = t->type;
+      al->id = matched.id;
+      al->resolved = true;
+      a->exprs.push_back(al);
+      a->output.push_back(matched);
+      q = a;
+    }
+    auto j = makePlan(PlanKind::Join, {child, q});
+    j->joinType = JoinType::LeftOuter;
+    j->exprs = {conjunction(preds)};
+    j->output = deriveOutput(*j);
+    j->resolved = true;
+    child = j;
+    if (!empty) return refTo(q->output[0]);
+    auto isNull = std::make_shared<Expr>();
+    isNull->kind = ExprKind::Call;
+    isNull->name = "isnull";
+    isNull->args = {refTo(matched)};
+    isNull->type = DataType::boolean();
+    isNull->nullable = false;
+    isNull->resolved = true;
+    auto kase = std::make_shared<Expr>();
+    kase->kind = ExprKind::Call;
+    kase->name = "case";
+    kase->args = {isNull, empty, refTo(q->output[0])};
+    kase->type = q->output[0].type;
+    kase->resolved = true;
+    return kase;
+  });
+}
+
 PlanPtr rewriteFilter(const LogicalPlan& filter, PlanPtr child) {
   std::vector<ExprPtr> cs, keep;
   conjuncts(filter.exprs[0], cs);
@@ -180,73 +264,11 @@ PlanPtr rewriteFilter(const LogicalPlan& filter, PlanPtr child) {
     }
     // Correlated scalar subqueries: left outer join with the subquery grouped by its
     // correlation columns.
-    bool correlatedScalar = false;
-    forEachExpr(c, [&](const ExprPtr& x) {
-      if (x->kind == ExprKind::ScalarSubquery) {
-        bool corr = false;
-        std::function<void(const LogicalPlan&)> walk = [&](const LogicalPlan& q) {
-          for (const auto& e : q.exprs)
-            if (e && hasOuterRef(e)) corr = true;
-          for (const auto& k : q.children) walk(*k);
-        };
-        walk(*x->subquery);
-        correlatedScalar = correlatedScalar || corr;
-      }
-    });
-    if (!correlatedScalar) {
+    if (!hasCorrelatedScalar(c)) {
       keep.push_back(c);
       continue;
     }
-    ExprPtr rewritten = transformExpr(c, [&](const ExprPtr& x) -> ExprPtr {
-      if (x->kind != ExprKind::ScalarSubquery) return x;
-      std::vector<ExprPtr> preds;
-      PlanPtr q = pullCorrelated(rewriteSubqueries(x->subquery), preds);
-      if (preds.empty()) return x;
-      ExprPtr empty = emptyAggregateValue(*q);
-      Attribute matched;
-      if (empty) {
-        // A TRUE column tells joined outer rows from those without inner rows.
-        auto a = std::make_shared<LogicalPlan>(*q);
-        auto t = std::make_shared<Expr>();
-        t->kind = ExprKind::Literal;
-        t->value = Value::boolean(true);
-        t->type = DataType::boolean();
-        t->nullable = false;
-        t->resolved = true;
-        matched = {"__matched", DataType::boolean(), true, newAttributeId(), {}};
-        auto al = std::make_shared<Expr>();
-        al->kind = ExprKind::Alias;
-        al->name = matched.name;
-        al->args = {t};
-        al->type = t->type;
-        al->id = matched.id;
-        al->resolved = true;
-        a->exprs.push_back(al);
-        a->output.push_back(matched);
-        q = a;
-      }
-      auto j = makePlan(PlanKind::Join, {child, q});
-      j->joinType = JoinType::LeftOuter;
-      j->exprs = {conjunction(preds)};
-      j->output = deriveOutput(*j);
-      j->resolved = true;
-      child = j;
-      if (!empty) return refTo(q->output[0]);
-      auto isNull = std::make_shared<Expr>();
-      isNull->kind = ExprKind::Call;
-      isNull->name = "isnull";
-      isNull->args = {refTo(matched)};
-      isNull->type = DataType::boolean();
-      isNull->nullable = false;
-      isNull->resolved = true;
-      auto c = std::make_shared<Expr>();
-      c->kind = ExprKind::Call;
-      c->name = "case";
-      c->args = {isNull, empty, refTo(q->output[0])};
-      c->type = q->output[0].type;
-      c->resolved = true;
-      return c;
-    });
+    ExprPtr rewritten = decorrelateScalars(c, child);
     keep.push_back(rewritten);
     changed = true;
   }
@@ -259,6 +281,19 @@ PlanPtr rewriteFilter(const LogicalPlan& filter, PlanPtr child) {
   proj->resolved = true;
   return proj;
 }
+
+// Correlated scalar subqueries in a select list: the same joins, below the projection.
+PlanPtr rewriteProject(const LogicalPlan& project, PlanPtr child) {
+  bool any = false;
+  for (const auto& e : project.exprs) any = any || hasCorrelatedScalar(e);
+  if (!any) return nullptr;
+  auto p = std::make_shared<LogicalPlan>(project);
+  p->exprs.clear();
+  for (const auto& e : project.exprs)
+    p->exprs.push_back(hasCorrelatedScalar(e) ? decorrelateScalars(e, child) : e);
+  p->children = {child};
+  return p;
+}
 }  // namespace
 
 PlanPtr rewriteSubqueries(const PlanPtr& plan) {
@@ -270,6 +305,9 @@ PlanPtr rewriteSubqueries(const PlanPtr& plan) {
   }
   if (plan->kind == PlanKind::Filter) {
     if (auto r = rewriteFilter(*plan, kids[0])) return r;
+  }
+  if (plan->kind == PlanKind::Project) {
+    if (auto r = rewriteProject(*plan, kids[0])) return r;
   }
   if (!changed) return plan;
   return withChildren(*plan, kids);

@@ -31,6 +31,31 @@ bool containsAggregate(const ExprPtr& e) {
   return false;
 }
 
+// [NOT] EXISTS in the select list (filters become semi/anti joins instead): a scalar
+// subquery `count(*) > 0` (= 0), which the decorrelator handles like any correlated
+// scalar subquery (the COUNT of no rows is 0).
+ExprPtr existsAsScalar(const ExprPtr& e) {
+  if (!e) return e;
+  if (e->kind == ExprKind::Exists) {
+    auto agg = node(PlanKind::Aggregate, {e->subquery});
+    agg->exprs = {alias(call(e->negated ? "=" : ">", {aggCall("count", {}), lit(Value::int64(0))}),
+                        "exists")};
+    auto sq = std::make_shared<Expr>();
+    sq->kind = ExprKind::ScalarSubquery;
+    sq->subquery = agg;
+    sq->position = e->position;
+    return sq;
+  }
+  if (e->subquery) return e;
+  std::vector<ExprPtr> args;
+  bool changed = false;
+  for (const auto& a : e->args) {
+    args.push_back(existsAsScalar(a));
+    changed = changed || args.back() != a;
+  }
+  return changed ? withArgs(*e, std::move(args)) : e;
+}
+
 int64_t constantInt(PgTranslator& t, const Json& n, const char* what) {
   ExprPtr e = t.expr(n);
   if (e->kind != ExprKind::Literal || !e->value.type().isInteger() || e->value.asInt64() < 0)
@@ -152,7 +177,8 @@ PlanPtr PgTranslator::selectCore(const Json& stmt) {
     plan = f;
   }
   std::vector<ExprPtr> targets;
-  for (const auto& t : stmt.value("targetList", Json::array())) targets.push_back(target(t));
+  for (const auto& t : stmt.value("targetList", Json::array()))
+    targets.push_back(existsAsScalar(target(t)));
   const Json groupClause = stmt.value("groupClause", Json::array());
   ExprPtr having = stmt.contains("havingClause") ? expr(stmt["havingClause"]) : nullptr;
   std::vector<ExprPtr> groupBy;
