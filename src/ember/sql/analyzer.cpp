@@ -1,5 +1,7 @@
 // Plan resolution (bottom-up). See analyzer.h for what is resolved.
 #include <algorithm>
+#include <functional>
+#include <set>
 #include <unordered_set>
 
 #include "ember/common/errors.h"
@@ -288,6 +290,25 @@ PlanPtr Analyzer::resolveProject(const LogicalPlan& p, PlanPtr child, const Scop
 
 PlanPtr Analyzer::resolveAggregate(const LogicalPlan& p, PlanPtr child, const Scope* outer) {
   Scope scope{child->output, outer};
+  if (p.name.size() == 1 && p.name[0] == "__ember_pivot") {
+    // PIVOT (parser_grouping.cpp): grouped by every input column the pivot does not use.
+    std::set<int64_t> used;
+    std::function<void(const ExprPtr&)> collect = [&](const ExprPtr& e) {
+      if (e->kind == ExprKind::ColumnRef) used.insert(e->id);
+      for (const auto& a : e->args) collect(a);
+    };
+    for (const auto& e : p.exprs) collect(resolveExpr(e, scope));
+    auto q = std::make_shared<LogicalPlan>(p);
+    q->name.clear();
+    q->exprs.clear();
+    for (const auto& a : child->output)
+      if (!used.count(a.id)) {
+        q->groupBy.push_back(refTo(a));
+        q->exprs.push_back(refTo(a));
+      }
+    q->exprs.insert(q->exprs.end(), p.exprs.begin(), p.exprs.end());
+    return resolveAggregate(*q, child, outer);
+  }
   std::vector<ExprPtr> selectList = expandSelectList(p.exprs, child->output);
   std::vector<ExprPtr> outputs;
   for (const auto& e : selectList) outputs.push_back(named(resolveExpr(e, scope)));

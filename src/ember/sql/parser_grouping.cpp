@@ -1,4 +1,4 @@
-// GROUP BY GROUPING SETS / ROLLUP / CUBE, and grouping() / grouping_id().
+// GROUP BY GROUPING SETS / ROLLUP / CUBE, grouping() / grouping_id(), and PIVOT.
 //
 // Translated into one aggregate per grouping set, combined with UNION ALL: in the branch
 // of a set, the grouping expressions outside the set read as NULL in the select list
@@ -226,6 +226,43 @@ PlanPtr PgTranslator::groupingSetsAggregate(const PlanPtr& child, const Json& gr
     }
   }
   return plan;
+}
+
+// PIVOT (agg FOR col IN (v1 [AS a1], ...)): for each value and aggregate, the aggregate
+// over the rows whose col is the value (a CASE inside the aggregate's arguments), named
+// a1 / v1, or "<value>_<aggregate>" with several aggregates (Spark's names). The node is
+// marked: the analyzer groups it by every input column the pivot does not use.
+PlanPtr PgTranslator::pivotAggregate(const PlanPtr& child, const std::vector<ExprPtr>& targets) {
+  const ExprPtr& marker = targets[0]->kind == ExprKind::Alias ? targets[0]->args[0] : targets[0];
+  if (targets.size() < 2) throw UserError("PIVOT needs at least one aggregate");
+  const ExprPtr& column = marker->args[0];
+  auto p = std::make_shared<LogicalPlan>();
+  p->kind = PlanKind::Aggregate;
+  p->children = {child};
+  p->name = {kPivotMarker};
+  for (size_t v = 1; v + 1 < marker->args.size(); v += 2) {
+    const ExprPtr& value = marker->args[v];
+    const ExprPtr& valueAlias = marker->args[v + 1];
+    std::string valueName =
+        valueAlias->kind == ExprKind::Literal && !valueAlias->value.isNull()
+            ? valueAlias->value.asString()
+            : (value->kind == ExprKind::Literal ? value->value.toString() : value->toString());
+    ExprPtr match = call("<=>", {column, value});
+    for (size_t a = 1; a < targets.size(); ++a) {
+      const ExprPtr& t = targets[a];
+      const ExprPtr& fn = t->kind == ExprKind::Alias ? t->args[0] : t;
+      if (fn->kind != ExprKind::AggregateCall)
+        throw UserError("PIVOT needs aggregate functions before FOR, got " + fn->toString());
+      std::vector<ExprPtr> args;
+      if (fn->args.empty()) args.push_back(call("case", {match, lit(Value::int32(1))}));
+      for (const auto& x : fn->args) args.push_back(call("case", {match, x}));
+      std::string name = valueName;
+      if (targets.size() > 2)
+        name += "_" + (t->kind == ExprKind::Alias ? t->name : fn->prettyName());
+      p->exprs.push_back(alias(withArgs(*fn, std::move(args)), name));
+    }
+  }
+  return p;
 }
 
 }  // namespace ember::sql::detail

@@ -60,6 +60,7 @@ Json runPg(const std::string& sql, const PgText& text);
 constexpr const char* kFilePrefix = "__ember_file_";
 constexpr const char* kSubqueryAliasPrefix = "__ember_sq_";
 constexpr const char* kGroupByAll = "__ember_group_by_all";
+constexpr const char* kPivotMarker = "__ember_pivot";
 
 // Translates libpg-query's JSON tree (parser_select.cpp / parser_expr.cpp).
 class PgTranslator {
@@ -91,6 +92,8 @@ class PgTranslator {
                          const ExprPtr& having) const;
   PlanPtr groupingSetsAggregate(const PlanPtr& child, const Json& groupClause,
                                 const std::vector<ExprPtr>& targets, const ExprPtr& having);
+  // The subquery PIVOT was rewritten into (parser_rewrite.cpp): an aggregate per value.
+  PlanPtr pivotAggregate(const PlanPtr& child, const std::vector<ExprPtr>& targets);
   PlanPtr values(const Json& lists);
   ExprPtr aExpr(const Json& a);
   ExprPtr funcCall(const Json& f);

@@ -17,6 +17,9 @@
 //   current_date(), current_timestamp() -> current_date, current_timestamp
 //   GROUP BY a, b WITH ROLLUP|CUBE -> GROUP BY ROLLUP|CUBE(a, b) (Spark/MySQL syntax)
 //   GROUP BY ALL           -> GROUP BY __ember_group_by_all (every non-aggregate select item)
+//   rel PIVOT (aggs FOR col IN (v [AS a], ...)) [alias]
+//                          -> (SELECT __ember_pivot(col, v, 'a', ...), aggs FROM rel) AS alias
+//                             (parser_select.cpp and the analyzer finish it)
 //   first(x) IGNORE NULLS  -> first(x, true) (also last, first_value, last_value, any_value);
 //   RESPECT NULLS is dropped
 #include <pg_query.h>
@@ -59,10 +62,11 @@ const std::set<std::string> kIntervalUnits = {
     "day",    "days",    "hour",        "hours",        "minute",      "minutes",
     "second", "seconds", "millisecond", "milliseconds", "microsecond", "microseconds"};
 // Words that, right after a FROM subquery's ')', mean the subquery has no alias.
-const std::set<std::string> kNotAlias = {
-    "where",  "group", "having", "order", "limit", "offset", "union",   "intersect",
-    "except", "join",  "inner",  "left",  "right", "full",   "cross",   "natural",
-    "on",     "using", "window", "semi",  "anti",  "fetch",  "lateral", "tablesample"};
+const std::set<std::string> kNotAlias = {"where",   "group", "having",    "order",       "limit",
+                                         "offset",  "union", "intersect", "except",      "join",
+                                         "inner",   "left",  "right",     "full",        "cross",
+                                         "natural", "on",    "using",     "window",      "semi",
+                                         "anti",    "fetch", "lateral",   "tablesample", "pivot"};
 // Words that end a FROM clause at the current parenthesis depth.
 const std::set<std::string> kEndsFrom = {"where",  "group",  "having", "order",
                                          "limit",  "offset", "union",  "intersect",
@@ -93,8 +97,43 @@ struct Paren {
   bool extractLike = false;  // EXTRACT(.. FROM ..) and friends: FROM is not a clause
   bool inFrom = false;
   bool fromSubquery = false;
-  int groupByAt = -1;  // offset in the output right after this level's GROUP BY
+  int groupByAt = -1;   // offset in the output right after this level's GROUP BY
+  int fromItemAt = -1;  // offset in the output where the current FROM item starts
 };
+
+// Inserts `text` (mapped to `origin`) at output offset `at`: later offsets move right.
+void insertAt(PgText& out, size_t at, const std::string& text, int origin) {
+  out.text.insert(at, text);
+  out.origin.insert(out.origin.begin() + static_cast<long>(at), text.size(), origin);
+  std::map<int, JoinType> moved;
+  for (const auto& [off, type] : out.specialJoins)
+    moved[off >= static_cast<int>(at) ? off + static_cast<int>(text.size()) : off] = type;
+  out.specialJoins = std::move(moved);
+}
+
+// The index of the ')' matching the '(' at toks[open] (toks.size() - 1 if unbalanced).
+size_t matchingParen(const std::vector<Token>& toks, size_t open) {
+  int depth = 0;
+  for (size_t j = open; j + 1 < toks.size(); ++j) {
+    if (toks[j].isOp("(")) ++depth;
+    if (toks[j].isOp(")") && --depth == 0) return j;
+  }
+  return toks.size() - 1;
+}
+
+// Original text of toks[from..to], backtick identifiers as pg's double-quoted ones.
+std::string tokenText(const std::string& sql, const std::vector<Token>& toks, size_t from,
+                      size_t to) {
+  std::string out;
+  for (size_t j = from; j <= to; ++j) {
+    if (j > from && toks[j].begin > toks[j - 1].end) out += ' ';
+    if (toks[j].kind == Token::Backtick)
+      out += "\"" + toks[j].text + "\"";
+    else
+      out += sql.substr(toks[j].begin, toks[j].end - toks[j].begin);
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -126,6 +165,8 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
       k = lastIndex;
       last = toks[lastIndex].end;
     };
+    if (parens.back().inFrom && prev && (prev->is("from") || prev->is("join") || prev->isOp(",")))
+      parens.back().fromItemAt = static_cast<int>(out.text.size());
     if (rowOpen.count(k)) em.put("(", t.begin);
     if (t.is("values") && parens.back().inFrom && prev &&
         (prev->is("from") || prev->is("join") || prev->isOp(","))) {
@@ -216,16 +257,56 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
                parens.back().groupByAt >= 0) {
       // Wrap the GROUP BY list already emitted; later offsets move right.
       std::string head = " " + std::string(next.is("rollup") ? "ROLLUP" : "CUBE") + "(";
-      auto at = static_cast<size_t>(parens.back().groupByAt);
-      out.text.insert(at, head);
-      out.origin.insert(out.origin.begin() + static_cast<long>(at), head.size(), t.begin);
-      std::map<int, JoinType> moved;
-      for (const auto& [off, type] : out.specialJoins)
-        moved[off >= static_cast<int>(at) ? off + static_cast<int>(head.size()) : off] = type;
-      out.specialJoins = std::move(moved);
+      insertAt(out, static_cast<size_t>(parens.back().groupByAt), head, t.begin);
       em.put(")", t.begin);
       parens.back().groupByAt = -1;
       skipTo(k + 1);
+    } else if (t.is("pivot") && next.isOp("(") && parens.back().inFrom &&
+               parens.back().fromItemAt >= 0) {
+      // Spark's PIVOT: the relation emitted so far becomes the FROM of a subquery whose
+      // first select item carries the pivot column and values.
+      size_t close = matchingParen(toks, k + 1), forAt = 0, inAt = 0;
+      int depth = 0;
+      for (size_t j = k + 2; j < close; ++j) {
+        if (toks[j].isOp("(")) ++depth;
+        if (toks[j].isOp(")")) --depth;
+        if (depth == 0 && toks[j].is("for") && !forAt) forAt = j;
+        if (depth == 0 && toks[j].is("in") && forAt && !inAt) inAt = j;
+      }
+      if (!forAt || !inAt || forAt == k + 2 || inAt == forAt + 1 || !toks[inAt + 1].isOp("("))
+        throw UserError("PIVOT needs (aggregates FOR column IN (values)) (position " +
+                        std::to_string(t.begin + 1) + ")");
+      size_t valuesClose = matchingParen(toks, inAt + 1);
+      std::string marker = "__ember_pivot(" + tokenText(sql, toks, forAt + 1, inAt - 1);
+      size_t itemFrom = inAt + 2;
+      depth = 0;
+      for (size_t j = itemFrom; j <= valuesClose; ++j) {
+        if (toks[j].isOp("(")) ++depth;
+        if (toks[j].isOp(")")) --depth;
+        if (j == valuesClose || (depth == 0 && toks[j].isOp(","))) {
+          if (j == itemFrom) throw UserError("PIVOT: an empty value in IN (...)");
+          size_t last = j - 1, asAt = 0;
+          for (size_t m = itemFrom; m <= last; ++m)
+            if (toks[m].is("as")) asAt = m;
+          std::string alias = "NULL";
+          if (asAt) {
+            alias = "'" + toks[last].text + "'";
+            last = asAt - 1;
+          }
+          marker += ", " + tokenText(sql, toks, itemFrom, last) + ", " + alias;
+          itemFrom = j + 1;
+        }
+      }
+      std::string head =
+          "(SELECT " + marker + "), " + tokenText(sql, toks, k + 2, forAt - 1) + " FROM ";
+      insertAt(out, static_cast<size_t>(parens.back().fromItemAt), head, t.begin);
+      em.put(")", t.begin);
+      bool aliased = toks[close + 1].is("as") || toks[close + 1].kind == Token::Quoted ||
+                     toks[close + 1].kind == Token::Backtick ||
+                     (toks[close + 1].kind == Token::Word && !isWordIn(toks[close + 1], kNotAlias));
+      if (!aliased)
+        em.put(" AS " + std::string(kSubqueryAliasPrefix) + std::to_string(subqueries++), t.begin);
+      skipTo(close);
     } else if (t.is("all") && prev && prev->is("by") && k >= 2 && toks[k - 2].is("group")) {
       em.put(kGroupByAll, t.begin);  // Spark 3.4's GROUP BY ALL (parser_select.cpp)
     } else if (t.isOp("==")) {

@@ -179,6 +179,11 @@ PlanPtr PgTranslator::selectCore(const Json& stmt) {
   std::vector<ExprPtr> targets;
   for (const auto& t : stmt.value("targetList", Json::array()))
     targets.push_back(existsAsScalar(target(t)));
+  if (!targets.empty()) {
+    const ExprPtr& first = targets[0]->kind == ExprKind::Alias ? targets[0]->args[0] : targets[0];
+    if (first->kind == ExprKind::Call && first->name == kPivotMarker)
+      return pivotAggregate(plan, targets);
+  }
   const Json groupClause = stmt.value("groupClause", Json::array());
   ExprPtr having = stmt.contains("havingClause") ? expr(stmt["havingClause"]) : nullptr;
   std::vector<ExprPtr> groupBy;
