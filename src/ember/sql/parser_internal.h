@@ -152,6 +152,7 @@ Statement parseStatementRange(const std::string& sql, int begin, int end);
 Schema parseSchemaRange(const std::string& sql, int begin, int end);
 // MERGE INTO ... (parser_merge.cpp); the cursor is after MERGE.
 Statement parseMerge(Cursor& c, int end);
+Statement parseDeleteOrUpdate(Cursor& c, bool update);
 
 // Helpers for literals (parser_literal.cpp).
 Value decimalLiteral(const std::string& text);   // "1.50" -> decimal(3,2) 150

@@ -6,6 +6,11 @@
 //     WHEN NOT MATCHED [BY TARGET] [AND cond] THEN INSERT * | INSERT (cols) VALUES (e, ...)
 //
 // The target alias is returned in Statement::key (Statement has no dedicated field).
+//
+// DELETE FROM t [[AS] a] [WHERE cond] and UPDATE t [[AS] a] SET c = e, ... [WHERE cond]
+// (feeds, as Delta's) become an INSERT OVERWRITE of t from itself: options["__operation"]
+// names them, the relation is the query, the condition is mergeCondition and UPDATE's
+// assignments are mergeClauses[0] (session_statements.cpp builds the rows).
 #include "ember/common/errors.h"
 #include "ember/sql/parser_internal.h"
 
@@ -51,6 +56,50 @@ bool optionalAlias(Cursor& c, std::string& out) {
 }
 
 }  // namespace
+
+Statement parseDeleteOrUpdate(Cursor& c, bool update) {
+  Statement s;
+  s.kind = Statement::Kind::InsertInto;
+  s.overwrite = true;
+  s.options["__operation"] = update ? "UPDATE" : "DELETE";
+  if (!update) c.expect("from", "after DELETE");
+  auto rel = std::make_shared<LogicalPlan>();
+  rel->kind = PlanKind::UnresolvedRelation;
+  rel->position = c.peek().begin;
+  rel->name = c.qualifiedName("a table name");
+  s.name = rel->name;
+  s.query = rel;
+  std::string alias;
+  if (c.accept("as"))
+    alias = c.identifier("an alias");
+  else if (c.peek().isIdent() && !c.peek().is("set") && !c.peek().is("where"))
+    alias = c.next().text;
+  if (!alias.empty()) {
+    auto a = std::make_shared<LogicalPlan>();
+    a->kind = PlanKind::SubqueryAlias;
+    a->name = {alias};
+    a->children = {rel};
+    s.query = a;
+  }
+  const auto& toks = c.tokens();
+  if (update) {
+    c.expect("set", "after UPDATE table");
+    Statement::MergeClause m;
+    do {
+      m.columns.push_back(c.identifier("a column to set"));
+      if (!c.peek().isOp("=")) c.error("expected '=' after the column name");
+      c.next();
+      m.values.push_back(exprBetween(
+          c, scan(toks, c.index(), [](const Token& t) { return t.isOp(",") || t.is("where"); }),
+          "a value after ="));
+    } while (c.peek().isOp(",") && (c.next(), true));
+    s.mergeClauses.push_back(std::move(m));
+  }
+  if (c.accept("where"))
+    s.mergeCondition = exprBetween(c, toks.size() - 1, "a condition after WHERE");
+  if (!c.atEnd()) c.error("unexpected input");
+  return s;
+}
 
 Statement parseMerge(Cursor& c, int end) {
   (void)end;

@@ -289,6 +289,11 @@ Statement parseStatementRange(const std::string& sql, int begin, int end) {
     s.inner = std::make_shared<Statement>(parseStatementRange(sql, c.peek().begin, end));
     return s;
   }
+  if (first.is("delete") || first.is("update")) {
+    Statement d = parseDeleteOrUpdate(c, first.is("update"));
+    d.position = s.position;
+    return d;
+  }
   if (first.is("merge")) {
     Statement m = parseMerge(c, end);
     m.position = s.position;
@@ -390,7 +395,8 @@ Statement parseStatementRange(const std::string& sql, int begin, int end) {
   } else {
     throwAt(sql, first.begin,
             "unsupported statement '" + first.text +
-                "': expected SELECT, WITH, VALUES, CREATE, INSERT, MERGE, EXPLAIN, SET, SHOW, "
+                "': expected SELECT, WITH, VALUES, CREATE, INSERT, MERGE, DELETE, UPDATE, EXPLAIN, "
+                "SET, SHOW, "
                 "DESCRIBE, DROP, CACHE or UNCACHE");
   }
   if (!c.atEnd()) c.error("unexpected input");

@@ -200,7 +200,8 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
       writeFiles(df, format, location, st.orReplace ? "overwrite" : "error", st.options,
                  st.partitionBy);
       Schema schema = df.schema();
-      s.catalog().registerTable(name, TableInfo{format, location, st.options, schema, st.partitionBy},
+      s.catalog().registerTable(name,
+                                TableInfo{format, location, st.options, schema, st.partitionBy},
                                 fileScan(format, {location}, st.options, &schema));
       return empty(s);
     }
@@ -212,11 +213,40 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
         info = TableInfo{"feed", feed, info ? info->options : std::map<std::string, std::string>{},
                          FeedLog(feed).latest().schema};
       }
+      auto opIt = st.options.find("__operation");
+      std::string operation = opIt != st.options.end() ? opIt->second : "";
+      if (!operation.empty() && (!info || !isFeedFormat(info->format)))
+        throw UserError(operation + " " + name +
+                        ": only feed tables (USING feed) can be changed in place; rewrite "
+                        "other tables with INSERT OVERWRITE ... SELECT");
       if (!info)
         throw UserError("INSERT INTO " + name + ": not a table (create it with CREATE TABLE " +
                         name +
                         " USING parquet AS SELECT ...; temporary views cannot be inserted into)");
       DataFrame df(&s, s.analyzePlan(st.query, text));
+      if (!operation.empty()) {
+        // DELETE / UPDATE (parser_merge.cpp): the feed rewritten from itself (overwriting
+        // what the query reads is safe for feeds). Rows where the condition is NULL stay.
+        ExprPtr hit = st.mergeCondition
+                          ? call("coalesce", {st.mergeCondition, lit(Value::boolean(false))})
+                          : lit(Value::boolean(true));
+        if (operation == "DELETE") {
+          df = df.filter(call("not", {hit}));
+        } else {
+          const auto& set = st.mergeClauses.at(0);
+          for (const auto& c : set.columns)
+            if (info->schema.indexOf(c) < 0) throw UserError("UPDATE " + name + ": no column " + c);
+          std::vector<ExprPtr> rows;
+          for (const auto& f : info->schema.fields()) {
+            ExprPtr v = col(f.name);
+            for (size_t i = 0; i < set.columns.size(); ++i)
+              if (equalsIgnoreCase(set.columns[i], f.name))
+                v = call("case", {hit, cast(set.values[i], f.type), col(f.name)});
+            rows.push_back(alias(v, f.name));
+          }
+          df = df.select(rows);
+        }
+      }
       const auto& fields = info->schema.fields();
       std::vector<ExprPtr> cols;
       if (!st.columnNames.empty()) {
@@ -243,7 +273,10 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
       }
       if (isFeedFormat(info->format)) {
         writeFeed(df.select(cols), info->location, st.overwrite ? "overwrite" : "append",
-                  info->options, st.overwrite ? "INSERT OVERWRITE" : "INSERT INTO",
+                  info->options,
+                  !operation.empty() ? operation
+                  : st.overwrite     ? "INSERT OVERWRITE"
+                                     : "INSERT INTO",
                   {{"table", name}});
         return empty(s);
       }
