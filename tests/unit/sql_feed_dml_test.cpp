@@ -41,6 +41,19 @@ TEST_F(FeedDmlTest, UpdateSetsColumnsOfMatchingRows) {
   EXPECT_EQ(rowsOf("SELECT * FROM t WHERE v = 'all'").size(), 4u);
 }
 
+TEST_F(FeedDmlTest, DataFrameApiLikeDeltas) {
+  makeTarget();
+  auto t = FeedTable::forName(spark_, "t");
+  EXPECT_EQ(t.update({{"v", "upper(v)"}}, "id % 2 = 0"), 1);
+  EXPECT_EQ(rowsOf("SELECT * FROM t"), (std::vector<std::string>{"1:a", "2:B", "3:null", "4:D"}));
+  EXPECT_EQ(t.deleteWhere("v = 'B' OR v IS NULL"), 2);
+  EXPECT_EQ(rowsOf("SELECT * FROM t"), (std::vector<std::string>{"1:a", "4:D"}));
+  auto h = t.history();
+  EXPECT_EQ(h[0].operation, "DELETE");
+  EXPECT_NE(h[0].parameters.at("predicate").find("IS NULL"), std::string::npos);
+  EXPECT_THROW(t.update({{"nope", "1"}}), UserError);
+}
+
 TEST_F(FeedDmlTest, ErrorsNameTheProblem) {
   makeTarget();
   auto err = [&](const std::string& sql) {
@@ -51,7 +64,7 @@ TEST_F(FeedDmlTest, ErrorsNameTheProblem) {
     }
     return std::string("no error");
   };
-  EXPECT_NE(err("UPDATE t SET nope = 1").find("no column nope"), std::string::npos);
+  EXPECT_NE(err("UPDATE t SET nope = 1").find("has no column nope"), std::string::npos);
   spark_.sql("CREATE TABLE p USING parquet LOCATION '" + path("p") + "' AS SELECT 1 AS a");
   EXPECT_NE(err("DELETE FROM p WHERE a = 1").find("only feed tables"), std::string::npos);
   EXPECT_NE(err("DELETE t").find("expected from after DELETE"), std::string::npos);

@@ -76,6 +76,14 @@ class FeedTable {
   std::vector<std::string> vacuum(std::optional<double> retentionHours = std::nullopt,
                                   bool dryRun = false) const;
 
+  // Delta's delete(condition) / update(condition, set): a new version without the rows
+  // where `condition` (SQL over the table's columns; empty: every row) holds, or with
+  // `set` (column -> SQL expression over the old row) applied to them. Rows where the
+  // condition is NULL are kept. Return the committed version.
+  int64_t deleteWhere(const std::string& condition = "") const;
+  int64_t update(const std::map<std::string, std::string>& set,
+                 const std::string& condition = "") const;
+
   // MERGE: `condition` is SQL over the target alias and the source's alias.
   FeedMergeBuilder merge(const DataFrame& source, const std::string& condition) const;
 

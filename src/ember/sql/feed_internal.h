@@ -84,6 +84,15 @@ int64_t writeFeed(const DataFrame& df, const std::string& path, const std::strin
                   const std::map<std::string, std::string>& options, const std::string& operation,
                   std::map<std::string, std::string> parameters = {});
 
+// DELETE (columns empty) or UPDATE of the feed at `path`: a new version written from its
+// latest snapshot (read as `alias` when not empty) without the rows where `condition`
+// holds (null condition: every row), or with columns[i] = values[i] in them. Rows where
+// the condition is NULL are kept as they are. Returns the committed version.
+int64_t rewriteFeedRows(Session& s, const std::string& path, const std::string& alias,
+                        const std::string& operation, const ExprPtr& condition,
+                        const std::vector<std::string>& columns, const std::vector<ExprPtr>& values,
+                        std::map<std::string, std::string> parameters = {});
+
 // Configuration (registered in feed_write.cpp, documented in docs/configuration.md).
 int feedCheckpointInterval(Session& s);
 

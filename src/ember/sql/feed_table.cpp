@@ -39,6 +39,24 @@ FeedTable FeedTable::as(const std::string& alias) const {
   return FeedTable(*session_, path_, alias);
 }
 
+int64_t FeedTable::deleteWhere(const std::string& condition) const {
+  ExprPtr cond = condition.empty() ? nullptr : parseExpression(condition);
+  return rewriteFeedRows(*session_, path_, alias_, "DELETE", cond, {}, {});
+}
+
+int64_t FeedTable::update(const std::map<std::string, std::string>& set,
+                          const std::string& condition) const {
+  if (set.empty()) throw UserError("update() needs at least one column to set");
+  std::vector<std::string> columns;
+  std::vector<ExprPtr> values;
+  for (const auto& [c, v] : set) {
+    columns.push_back(c);
+    values.push_back(parseExpression(v));
+  }
+  ExprPtr cond = condition.empty() ? nullptr : parseExpression(condition);
+  return rewriteFeedRows(*session_, path_, alias_, "UPDATE", cond, columns, values);
+}
+
 DataFrame FeedTable::toDF() const { return DataFrame(session_, feedScanRef(path_, {})); }
 
 DataFrame FeedTable::versionAsOf(int64_t v) const {

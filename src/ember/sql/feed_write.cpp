@@ -15,6 +15,7 @@
 #include "ember/io/file_format.h"
 #include "ember/rdd/rdd_impl.h"
 #include "ember/sql/exec_exchange.h"
+#include "ember/sql/feed.h"
 #include "ember/sql/feed_internal.h"
 #include "ember/sql/query_execution.h"
 #include "ember/sql/session.h"
@@ -292,6 +293,37 @@ int64_t writeFeed(const DataFrame& df, const std::string& path, const std::strin
   c.schema = schema;
   c.added = writeFeedDataFiles(df, path, options);
   return commitFeed(df.session(), path, c);
+}
+
+int64_t rewriteFeedRows(Session& s, const std::string& path, const std::string& alias,
+                        const std::string& operation, const ExprPtr& condition,
+                        const std::vector<std::string>& columns, const std::vector<ExprPtr>& values,
+                        std::map<std::string, std::string> parameters) {
+  DataFrame df = FeedTable::forPath(s, path).toDF();
+  if (!alias.empty()) df = df.alias(alias);
+  Schema schema = df.schema();
+  // Overwriting what the query reads is safe for feeds: the new version's files are new.
+  ExprPtr hit = condition ? call("coalesce", {condition, lit(Value::boolean(false))})
+                          : lit(Value::boolean(true));
+  if (condition) parameters["predicate"] = condition->toString();
+  if (columns.empty()) {
+    df = df.filter(call("not", {hit}));
+  } else {
+    for (const auto& c : columns)
+      if (schema.indexOf(c) < 0)
+        throw UserError(operation + ": the table has no column " + c +
+                        " (its columns: " + schema.toString() + ")");
+    std::vector<ExprPtr> rows;
+    for (const auto& f : schema.fields()) {
+      ExprPtr v = col(f.name);
+      for (size_t i = 0; i < columns.size(); ++i)
+        if (equalsIgnoreCase(columns[i], f.name))
+          v = call("case", {hit, cast(values.at(i), f.type), col(f.name)});
+      rows.push_back(sql::alias(v, f.name));
+    }
+    df = df.select(rows);
+  }
+  return writeFeed(df, path, "overwrite", {}, operation, std::move(parameters));
 }
 
 }  // namespace ember::sql

@@ -214,39 +214,24 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
                          FeedLog(feed).latest().schema};
       }
       auto opIt = st.options.find("__operation");
-      std::string operation = opIt != st.options.end() ? opIt->second : "";
-      if (!operation.empty() && (!info || !isFeedFormat(info->format)))
-        throw UserError(operation + " " + name +
-                        ": only feed tables (USING feed) can be changed in place; rewrite "
-                        "other tables with INSERT OVERWRITE ... SELECT");
+      if (opIt != st.options.end()) {
+        // DELETE / UPDATE (parser_merge.cpp): feeds only, as Delta tables in Spark.
+        if (!info || !isFeedFormat(info->format))
+          throw UserError(opIt->second + " " + name +
+                          ": only feed tables (USING feed) can be changed in place; rewrite "
+                          "other tables with INSERT OVERWRITE ... SELECT");
+        std::string alias = st.query->kind == PlanKind::SubqueryAlias ? st.query->name.at(0) : "";
+        const auto* set = st.mergeClauses.empty() ? nullptr : &st.mergeClauses[0];
+        rewriteFeedRows(s, info->location, alias, opIt->second, st.mergeCondition,
+                        set ? set->columns : std::vector<std::string>{},
+                        set ? set->values : std::vector<ExprPtr>{}, {{"table", name}});
+        return empty(s);
+      }
       if (!info)
         throw UserError("INSERT INTO " + name + ": not a table (create it with CREATE TABLE " +
                         name +
                         " USING parquet AS SELECT ...; temporary views cannot be inserted into)");
       DataFrame df(&s, s.analyzePlan(st.query, text));
-      if (!operation.empty()) {
-        // DELETE / UPDATE (parser_merge.cpp): the feed rewritten from itself (overwriting
-        // what the query reads is safe for feeds). Rows where the condition is NULL stay.
-        ExprPtr hit = st.mergeCondition
-                          ? call("coalesce", {st.mergeCondition, lit(Value::boolean(false))})
-                          : lit(Value::boolean(true));
-        if (operation == "DELETE") {
-          df = df.filter(call("not", {hit}));
-        } else {
-          const auto& set = st.mergeClauses.at(0);
-          for (const auto& c : set.columns)
-            if (info->schema.indexOf(c) < 0) throw UserError("UPDATE " + name + ": no column " + c);
-          std::vector<ExprPtr> rows;
-          for (const auto& f : info->schema.fields()) {
-            ExprPtr v = col(f.name);
-            for (size_t i = 0; i < set.columns.size(); ++i)
-              if (equalsIgnoreCase(set.columns[i], f.name))
-                v = call("case", {hit, cast(set.values[i], f.type), col(f.name)});
-            rows.push_back(alias(v, f.name));
-          }
-          df = df.select(rows);
-        }
-      }
       const auto& fields = info->schema.fields();
       std::vector<ExprPtr> cols;
       if (!st.columnNames.empty()) {
@@ -273,10 +258,7 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
       }
       if (isFeedFormat(info->format)) {
         writeFeed(df.select(cols), info->location, st.overwrite ? "overwrite" : "append",
-                  info->options,
-                  !operation.empty() ? operation
-                  : st.overwrite     ? "INSERT OVERWRITE"
-                                     : "INSERT INTO",
+                  info->options, st.overwrite ? "INSERT OVERWRITE" : "INSERT INTO",
                   {{"table", name}});
         return empty(s);
       }
