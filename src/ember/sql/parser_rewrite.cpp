@@ -17,6 +17,7 @@
 //   current_date(), current_timestamp() -> current_date, current_timestamp
 //   GROUP BY a, b WITH ROLLUP|CUBE -> GROUP BY ROLLUP|CUBE(a, b) (Spark/MySQL syntax)
 //   GROUP BY ALL           -> GROUP BY __ember_group_by_all (every non-aggregate select item)
+//   q1 MINUS q2            -> q1 EXCEPT q2
 //   rel PIVOT (aggs FOR col IN (v [AS a], ...)) [alias]
 //                          -> (SELECT __ember_pivot(col, v, 'a', ...), aggs FROM rel) AS alias
 //                             (parser_select.cpp and the analyzer finish it)
@@ -307,6 +308,9 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
       if (!aliased)
         em.put(" AS " + std::string(kSubqueryAliasPrefix) + std::to_string(subqueries++), t.begin);
       skipTo(close);
+    } else if (t.is("minus") && (next.is("select") || next.isOp("(") || next.is("all") ||
+                                 next.is("distinct") || next.is("values"))) {
+      em.put("EXCEPT", t.begin);  // Spark's MINUS
     } else if (t.is("all") && prev && prev->is("by") && k >= 2 && toks[k - 2].is("group")) {
       em.put(kGroupByAll, t.begin);  // Spark 3.4's GROUP BY ALL (parser_select.cpp)
     } else if (t.isOp("==")) {
