@@ -787,6 +787,10 @@ const std::set<std::string>& aggregateNames() {
 
 bool isAggregateFunctionName(const std::string& name) { return aggregateNames().count(name) > 0; }
 
+std::vector<std::string> aggregateFunctionNames() {
+  return {aggregateNames().begin(), aggregateNames().end()};
+}
+
 AggregateFunctionPtr bindAggregate(const std::string& name, const std::vector<DataType>& args,
                                    bool distinct) {
   auto f = bindPlain(name, args);

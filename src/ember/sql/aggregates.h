@@ -61,6 +61,8 @@ class AggregateFunction {
 using AggregateFunctionPtr = std::shared_ptr<const AggregateFunction>;
 
 bool isAggregateFunctionName(const std::string& lowerName);
+// Every aggregate function name (aliases included), sorted.
+std::vector<std::string> aggregateFunctionNames();
 // Binds `name`(args) [DISTINCT]. Throws UserError naming the function and the types when
 // the arguments do not fit ("sum expects a numeric argument, got string"). With
 // distinct=true the returned function de-duplicates the argument values per group (its

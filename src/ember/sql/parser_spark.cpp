@@ -331,11 +331,35 @@ Statement parseStatementRange(const std::string& sql, int begin, int end) {
     return s;
   }
   if (first.is("show")) {
+    // SHOW FUNCTIONS / SHOW COLUMNS ride on ShowTables, told apart by options["__show"]
+    // (session_catalog_statements.cpp).
     s.kind = Statement::Kind::ShowTables;
-    if (!c.accept("tables") && !c.accept("views")) c.error("expected TABLES or VIEWS after SHOW");
-    if (c.accept("in") || c.accept("from")) s.name = c.qualifiedName("a database name");
+    bool scoped = (c.peek().is("user") || c.peek().is("system") || c.peek().is("all")) &&
+                  c.peek(1).is("functions");
+    if (scoped) c.next();
+    if (c.accept("functions")) {
+      s.options["__show"] = "functions";
+      if (c.accept("like") || c.peek().kind == Token::String)
+        s.value = c.stringLiteral("a LIKE pattern ('*' and '|' as in Spark)");
+    } else if (c.accept("columns")) {
+      s.options["__show"] = "columns";
+      if (!c.accept("in") && !c.accept("from")) c.error("expected IN or FROM after SHOW COLUMNS");
+      s.name = c.qualifiedName("a table or view name");
+    } else {
+      if (!c.accept("tables") && !c.accept("views"))
+        c.error("expected TABLES, VIEWS, COLUMNS or FUNCTIONS after SHOW");
+      if (c.accept("in") || c.accept("from")) s.name = c.qualifiedName("a database name");
+    }
   } else if (first.is("describe") || first.is("desc")) {
     s.kind = Statement::Kind::Describe;
+    if (c.peek().is("function") && !c.peek(1).isOp(".") && c.peek(1).kind != Token::End) {
+      c.next();
+      c.accept("extended");
+      s.options["__describe"] = "function";
+      s.name = {c.peek().kind == Token::String ? c.next().text : c.identifier("a function name")};
+      if (!c.atEnd()) c.error("unexpected input");
+      return s;
+    }
     if (c.peek().is("history") && !c.peek(1).isOp(".") && c.peek(1).kind != Token::End) {
       c.next();
       s.kind = Statement::Kind::DescribeHistory;

@@ -23,5 +23,11 @@ PlanPtr fileScan(const std::string& format, std::vector<std::string> paths,
                  std::map<std::string, std::string> options, const Schema* schema);
 // Executes a parsed statement (DDL runs now; queries return lazily).
 DataFrame runStatement(Session& s, const Statement& st, const std::string& text);
+// A DataFrame of string columns `names` holding `rows` (statement results).
+DataFrame rowsFrame(Session& s, const std::vector<std::string>& names,
+                    const std::vector<std::vector<std::string>>& rows);
+// SHOW FUNCTIONS [LIKE 'p'], SHOW COLUMNS IN t, DESCRIBE FUNCTION f
+// (session_catalog_statements.cpp); `st` carries options["__show"] or ["__describe"].
+DataFrame showCatalogObjects(Session& s, const Statement& st);
 
 }  // namespace ember::sql

@@ -9,13 +9,6 @@
 
 namespace ember::sql {
 
-namespace {
-std::string joinName(const std::vector<std::string>& parts) {
-  std::string s;
-  for (size_t i = 0; i < parts.size(); ++i) s += (i ? "." : "") + parts[i];
-  return s;
-}
-
 DataFrame rowsFrame(Session& s, const std::vector<std::string>& names,
                     const std::vector<std::vector<std::string>>& rows) {
   std::vector<Field> fields;
@@ -27,6 +20,13 @@ DataFrame rowsFrame(Session& s, const std::vector<std::string>& names,
     out.push_back(row);
   }
   return s.createDataFrame(out, Schema(fields));
+}
+
+namespace {
+std::string joinName(const std::vector<std::string>& parts) {
+  std::string s;
+  for (size_t i = 0; i < parts.size(); ++i) s += (i ? "." : "") + parts[i];
+  return s;
 }
 
 DataFrame empty(Session& s) { return s.createDataFrame({}, Schema()); }
@@ -156,11 +156,13 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
       return rowsFrame(s, {"key", "value"}, {{st.key, s.getConf(st.key)}});
     }
     case K::ShowTables: {
+      if (st.options.count("__show")) return showCatalogObjects(s, st);
       std::vector<std::vector<std::string>> rows;
       for (const auto& v : s.catalog().listViews()) rows.push_back({"", v, "true"});
       return rowsFrame(s, {"namespace", "tableName", "isTemporary"}, rows);
     }
     case K::Describe: {
+      if (st.options.count("__describe")) return showCatalogObjects(s, st);
       PlanPtr plan;
       if (st.query) {
         plan = s.analyzePlan(st.query, text);
