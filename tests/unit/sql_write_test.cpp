@@ -107,5 +107,21 @@ TEST_F(SqlWriteTest, TablesThroughSql) {
   EXPECT_THROW(spark_.sql("INSERT INTO nums SELECT * FROM nums"), UserError);
 }
 
+TEST_F(SqlWriteTest, CreateTableWithColumnsOrOverExistingFiles) {
+  std::string p = path("empty");
+  spark_.sql("CREATE TABLE e (id INT, name STRING) USING parquet LOCATION '" + p + "'");
+  EXPECT_EQ(spark_.sql("SELECT count(*) FROM e").collect()[0][0].asInt64(), 0);
+  spark_.sql("INSERT INTO e VALUES (1, 'a'), (2, 'b')");
+  EXPECT_EQ(spark_.sql("SELECT sum(id) FROM e").collect()[0][0].asInt64(), 3);
+  // Spark's external table: the files at LOCATION, schema read from them.
+  spark_.sql("CREATE TABLE x USING parquet LOCATION '" + p + "'");
+  auto schema = spark_.table("x").schema();
+  ASSERT_EQ(schema.size(), 2u);
+  EXPECT_EQ(schema.field(1).name, "name");
+  EXPECT_EQ(spark_.sql("SELECT count(*) FROM x").collect()[0][0].asInt64(), 2);
+  EXPECT_THROW(spark_.sql("CREATE TABLE y USING parquet LOCATION '" + path("nope") + "'"),
+               UserError);
+}
+
 }  // namespace
 }  // namespace ember::sql

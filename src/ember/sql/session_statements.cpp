@@ -1,9 +1,12 @@
 // Statements other than plain queries: views, EXPLAIN, SET, SHOW, DESCRIBE, CACHE.
+#include <filesystem>
+
 #include "ember/common/errors.h"
 #include "ember/sql/catalog.h"
 #include "ember/sql/feed.h"
 #include "ember/sql/feed_internal.h"
 #include "ember/sql/query_execution.h"
+#include "ember/sql/reader.h"
 #include "ember/sql/session_internal.h"
 #include "ember/sql/writer.h"
 
@@ -187,9 +190,6 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
         if (st.ifNotExists) return empty(s);
         if (!st.orReplace) throw UserError("table or view '" + name + "' already exists");
       }
-      if (!st.query && !isFeedFormat(st.format))
-        throw UserError("CREATE TABLE " + name +
-                        " needs AS SELECT ... in Ember (tables are created by writing them)");
       std::string format = st.format.empty() ? "parquet" : st.format;
       std::string location = st.location;
       if (location.empty()) location = s.getConf("ember.sql.warehouse.dir") + "/" + name;
@@ -198,10 +198,32 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
           throw UserError("PARTITIONED BY is not supported for feeds yet; create it without");
         return createFeedTable(s, st, text, name, location);
       }
-      DataFrame df(&s, s.analyzePlan(st.query, text));
-      writeFiles(df, format, location, st.orReplace ? "overwrite" : "error", st.options,
-                 st.partitionBy);
-      Schema schema = df.schema();
+      Schema schema;
+      std::error_code ec;
+      bool exists = std::filesystem::exists(location, ec);
+      if (st.query) {
+        DataFrame df(&s, s.analyzePlan(st.query, text));
+        writeFiles(df, format, location, st.orReplace ? "overwrite" : "error", st.options,
+                   st.partitionBy);
+        schema = df.schema();
+      } else if (exists) {
+        // CREATE TABLE t [(cols)] USING fmt LOCATION 'p' over existing files (Spark's
+        // external table): the given columns or the files' schema.
+        auto reader = s.read().format(format).options(st.options);
+        if (!st.columns.empty()) reader.schema(Schema(st.columns));
+        schema = reader.load(location).schema();
+      } else if (!st.columns.empty()) {
+        // CREATE TABLE t (cols) USING fmt: an empty table to INSERT INTO.
+        schema = Schema(st.columns);
+        writeFiles(s.createDataFrame({}, schema), format, location, "error", st.options,
+                   st.partitionBy);
+      } else {
+        throw UserError("CREATE TABLE " + name +
+                        " needs AS SELECT ..., a column list (CREATE "
+                        "TABLE " +
+                        name + " (id INT, ...) USING " + format +
+                        ") or the LOCATION of existing files; " + location + " does not exist");
+      }
       s.catalog().registerTable(name,
                                 TableInfo{format, location, st.options, schema, st.partitionBy},
                                 fileScan(format, {location}, st.options, &schema));
