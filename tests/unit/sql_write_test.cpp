@@ -123,5 +123,20 @@ TEST_F(SqlWriteTest, CreateTableWithColumnsOrOverExistingFiles) {
                UserError);
 }
 
+TEST_F(SqlWriteTest, CachedTableNeverHidesLaterWrites) {
+  spark_.sql("CREATE TABLE c USING parquet LOCATION '" + path("c") + "' AS SELECT 1 AS a");
+  auto count = [&] { return spark_.sql("SELECT count(*) FROM c").collect()[0][0].asInt64(); };
+  spark_.sql("CACHE TABLE c");
+  EXPECT_EQ(count(), 1);
+  spark_.sql("INSERT INTO c VALUES (2)");  // drops the cached copy
+  EXPECT_EQ(count(), 2);
+  spark_.sql("CACHE TABLE c");
+  spark_.sql("UNCACHE TABLE c");
+  spark_.sql("INSERT INTO c VALUES (3)");
+  EXPECT_EQ(count(), 3);
+  EXPECT_THROW(spark_.sql("UNCACHE TABLE nope"), UserError);
+  spark_.sql("UNCACHE TABLE IF EXISTS nope");
+}
+
 }  // namespace
 }  // namespace ember::sql

@@ -67,12 +67,30 @@ std::optional<TableInfo> Catalog::tableInfo(const std::string& name) const {
 
 PlanPtr Catalog::lookup(const std::string& name) const {
   std::lock_guard lock(mutex_);
+  if (auto c = cached_.find(toLowerAscii(name)); c != cached_.end()) return c->second;
   auto it = views_.find(toLowerAscii(name));
   return it == views_.end() ? nullptr : it->second.second;
 }
 
+void Catalog::cacheTable(const std::string& name, PlanPtr plan) {
+  std::lock_guard lock(mutex_);
+  cached_[toLowerAscii(name)] = std::move(plan);
+}
+
+bool Catalog::uncacheTable(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  return cached_.erase(toLowerAscii(name)) > 0;
+}
+
+void Catalog::invalidateCachesOf(const std::string& location) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [name, info] : tables_)
+    if (info.location == location) cached_.erase(name);
+}
+
 bool Catalog::dropTempView(const std::string& name) {
   std::lock_guard lock(mutex_);
+  cached_.erase(toLowerAscii(name));
   tables_.erase(toLowerAscii(name));
   return views_.erase(toLowerAscii(name)) > 0;
 }

@@ -34,6 +34,12 @@ class Catalog {
   // Null if unknown.
   PlanPtr lookup(const std::string& name) const;
   bool dropTempView(const std::string& name);
+  // CACHE TABLE name: `plan` (an in-memory copy) answers lookups of `name` until
+  // uncacheTable(name) or a write to the table's location (invalidateCachesOf) drops it,
+  // so a cached table never hides rows written after it was cached.
+  void cacheTable(const std::string& name, PlanPtr plan);
+  bool uncacheTable(const std::string& name);
+  void invalidateCachesOf(const std::string& location);
   std::vector<std::string> listViews() const;
   // Closest names, for "did you mean".
   std::vector<std::string> suggest(const std::string& name) const;
@@ -42,6 +48,7 @@ class Catalog {
   mutable std::mutex mutex_;
   std::map<std::string, std::pair<std::string, PlanPtr>> views_;  // lower name -> (name, plan)
   std::map<std::string, TableInfo> tables_;                       // lower name -> table
+  std::map<std::string, PlanPtr> cached_;                         // lower name -> copy
 };
 
 // Up to `max` candidates within a small edit distance of `name` (case-insensitive),

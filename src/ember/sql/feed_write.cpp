@@ -14,6 +14,7 @@
 #include "ember/core/task_context.h"
 #include "ember/io/file_format.h"
 #include "ember/rdd/rdd_impl.h"
+#include "ember/sql/catalog.h"
 #include "ember/sql/exec_exchange.h"
 #include "ember/sql/feed.h"
 #include "ember/sql/feed_internal.h"
@@ -226,7 +227,10 @@ int64_t commitFeed(Session& s, const std::string& path, FeedCommit c) {
   c.version = c.readVersion + 1;
   for (int64_t attempt = 0;; ++attempt) {
     try {
-      if (log.tryCommit(c, interval)) return c.version;
+      if (log.tryCommit(c, interval)) {
+        s.catalog().invalidateCachesOf(path);  // CACHE TABLE copies of the feed are stale
+        return c.version;
+      }
     } catch (...) {
       deleteFiles(path, c.added);
       throw;

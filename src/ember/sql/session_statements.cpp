@@ -178,12 +178,19 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
     }
     case K::CacheTable: {
       std::string name = joinName(st.name);
-      DataFrame df = st.query ? DataFrame(&s, s.analyzePlan(st.query, text)) : s.table(name);
-      df.cache().createOrReplaceTempView(name);
+      if (st.query) {  // CACHE TABLE v AS query: a cached temporary view
+        DataFrame(&s, s.analyzePlan(st.query, text)).cache().createOrReplaceTempView(name);
+        return empty(s);
+      }
+      s.catalog().cacheTable(name, s.table(name).cache().plan());
       return empty(s);
     }
-    case K::UncacheTable:
+    case K::UncacheTable: {
+      std::string name = joinName(st.name);
+      if (!s.catalog().uncacheTable(name) && !st.ifExists && !s.catalog().lookup(name))
+        throw UserError("UNCACHE TABLE: table or view not found: " + name);
       return empty(s);
+    }
     case K::CreateTableAs: {
       std::string name = joinName(st.name);
       if (s.catalog().lookup(name)) {

@@ -14,6 +14,7 @@
 #include "ember/io/output_commit.h"
 #include "ember/io/partitioning.h"
 #include "ember/rdd/rdd_impl.h"
+#include "ember/sql/catalog.h"
 #include "ember/sql/exec_exchange.h"
 #include "ember/sql/feed_internal.h"
 #include "ember/sql/query_execution.h"
@@ -53,8 +54,9 @@ class WriteTask : public JobFunctionBase, public Registered<WriteTask, JobFuncti
     int64_t rows = 0;
     try {
       auto it = typed->iterator(partition, ctx);
-      uint64_t bytes = partitionColumns_.empty() ? writeOne(*it, partition, attempt, ctx, rows)
-                                                 : writePartitioned(*it, partition, attempt, ctx, rows);
+      uint64_t bytes = partitionColumns_.empty()
+                           ? writeOne(*it, partition, attempt, ctx, rows)
+                           : writePartitioned(*it, partition, attempt, ctx, rows);
       ctx.metrics().recordsWritten += rows;
       ctx.metrics().bytesWritten += static_cast<int64_t>(bytes);
       if (partitionColumns_.empty())
@@ -271,6 +273,7 @@ int64_t writeFiles(const DataFrame& df, const std::string& formatName, const std
     }
     fs::remove_all(target, ec);
   }
+  session.catalog().invalidateCachesOf(path);  // CACHE TABLE copies of the table are stale
   return rows;
 }
 
