@@ -1,5 +1,5 @@
-// DELETE FROM and UPDATE on feeds: each a new version named by the operation, rows with a
-// NULL condition untouched, earlier versions readable, plain file tables refused.
+// DELETE FROM, UPDATE and TRUNCATE TABLE on feeds: each a new version named by the operation, rows
+// with a NULL condition untouched, earlier versions readable, plain file tables refused.
 #include "sql_feed_fixture.h"
 
 namespace ember::sql {
@@ -52,6 +52,19 @@ TEST_F(FeedDmlTest, DataFrameApiLikeDeltas) {
   EXPECT_EQ(h[0].operation, "DELETE");
   EXPECT_NE(h[0].parameters.at("predicate").find("IS NULL"), std::string::npos);
   EXPECT_THROW(t.update({{"nope", "1"}}), UserError);
+}
+
+TEST_F(FeedDmlTest, TruncateEmptiesFeedsAndFileTables) {
+  makeTarget();
+  spark_.sql("TRUNCATE TABLE t");
+  EXPECT_EQ(spark_.sql("SELECT count(*) FROM t").collect()[0][0].asInt64(), 0);
+  EXPECT_EQ(FeedTable::forName(spark_, "t").history()[0].operation, "TRUNCATE");
+  EXPECT_EQ(spark_.sql("SELECT count(*) FROM t VERSION AS OF 0").collect()[0][0].asInt64(), 4);
+  spark_.sql("CREATE TABLE f USING parquet LOCATION '" + path("f") + "' AS SELECT 1 AS a");
+  spark_.sql("TRUNCATE TABLE f");
+  EXPECT_EQ(spark_.sql("SELECT count(*) FROM f").collect()[0][0].asInt64(), 0);
+  spark_.sql("INSERT INTO f VALUES (7)");
+  EXPECT_EQ(spark_.sql("SELECT sum(a) FROM f").collect()[0][0].asInt64(), 7);
 }
 
 TEST_F(FeedDmlTest, ErrorsNameTheProblem) {

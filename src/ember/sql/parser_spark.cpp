@@ -289,6 +289,15 @@ Statement parseStatementRange(const std::string& sql, int begin, int end) {
     s.inner = std::make_shared<Statement>(parseStatementRange(sql, c.peek().begin, end));
     return s;
   }
+  if (first.is("truncate")) {  // TRUNCATE TABLE t: an INSERT OVERWRITE of no rows
+    c.expect("table", "after TRUNCATE");
+    s.kind = Statement::Kind::InsertInto;
+    s.overwrite = true;
+    s.options["__operation"] = "TRUNCATE";
+    s.name = c.qualifiedName("a table name");
+    if (!c.atEnd()) c.error("unexpected input (partitions cannot be truncated yet)");
+    return s;
+  }
   if (first.is("delete") || first.is("update")) {
     Statement d = parseDeleteOrUpdate(c, first.is("update"));
     d.position = s.position;
@@ -417,11 +426,13 @@ Statement parseStatementRange(const std::string& sql, int begin, int end) {
     }
     s.name = c.qualifiedName("a table name");
   } else {
-    throwAt(sql, first.begin,
-            "unsupported statement '" + first.text +
-                "': expected SELECT, WITH, VALUES, CREATE, INSERT, MERGE, DELETE, UPDATE, EXPLAIN, "
-                "SET, SHOW, "
-                "DESCRIBE, DROP, CACHE or UNCACHE");
+    throwAt(
+        sql, first.begin,
+        "unsupported statement '" + first.text +
+            "': expected SELECT, WITH, VALUES, CREATE, INSERT, MERGE, DELETE, UPDATE, TRUNCATE, "
+            "EXPLAIN, "
+            "SET, SHOW, "
+            "DESCRIBE, DROP, CACHE or UNCACHE");
   }
   if (!c.atEnd()) c.error("unexpected input");
   return s;

@@ -245,6 +245,16 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
                          FeedLog(feed).latest().schema};
       }
       auto opIt = st.options.find("__operation");
+      if (opIt != st.options.end() && opIt->second == "TRUNCATE") {
+        if (!info) throw UserError("TRUNCATE TABLE " + name + ": not a table");
+        if (isFeedFormat(info->format)) {
+          rewriteFeedRows(s, info->location, "", "TRUNCATE", nullptr, {}, {}, {{"table", name}});
+        } else {
+          writeFiles(s.createDataFrame({}, info->schema), info->format, info->location, "overwrite",
+                     info->options, info->partitionBy);
+        }
+        return empty(s);
+      }
       if (opIt != st.options.end()) {
         // DELETE / UPDATE (parser_merge.cpp): feeds only, as Delta tables in Spark.
         if (!info || !isFeedFormat(info->format))
