@@ -71,6 +71,28 @@ TEST_F(DataFrameExtraTest, PivotMakesAColumnPerValueAndAggregate) {
   EXPECT_EQ(lines(two.collect()), (std::multiset<std::string>{"a|25|2", "b|NULL|0"}));
 }
 
+TEST_F(DataFrameExtraTest, SummaryAndDescribe) {
+  auto df = spark_.range(1, 101).select({col("id"), as(castTo(col("id"), "string"), "s")});
+  auto rows = df.summary().collect();
+  ASSERT_EQ(rows.size(), 8u);
+  auto cell = [&](size_t r, size_t c) { return rows[r][c].toString(); };
+  EXPECT_EQ(cell(0, 0), "count");
+  EXPECT_EQ(cell(0, 1), "100");
+  EXPECT_EQ(cell(1, 1), "50.5");
+  EXPECT_EQ(cell(4, 0), "25%");
+  EXPECT_EQ(cell(4, 1), "25");
+  EXPECT_EQ(cell(5, 1), "50");
+  EXPECT_EQ(cell(7, 1), "100");
+  EXPECT_EQ(cell(5, 2), "NULL");  // no percentiles of strings
+  EXPECT_EQ(cell(3, 2), "1");     // min of strings
+  auto d = df.describe({"id"}).collect();
+  ASSERT_EQ(d.size(), 5u);
+  EXPECT_EQ(d[0].size(), 2u);
+  EXPECT_EQ(d[4][1].toString(), "100");
+  EXPECT_EQ(df.summary({"count_distinct", "90%"}).collect()[1][1].toString(), "90");
+  EXPECT_THROW(df.summary({"median"}), UserError);
+}
+
 TEST_F(DataFrameExtraTest, FillnaFillsOnlyColumnsOfAFittingType) {
   auto r = people().fillna(Value::int32(0)).collect();
   EXPECT_EQ(lines(r), (std::multiset<std::string>{"a|x|1|10.0", "a|y|2|0.0", "b|x|0|30.0",

@@ -243,37 +243,16 @@ DataFrame DataFrame::sample(double fraction, uint64_t seed) const {
 }
 
 DataFrame DataFrame::describe(const std::vector<std::string>& names) const {
-  std::vector<Attribute> cols;
+  std::vector<std::string> keep;
   for (const auto& a : plan_->output) {
     bool want = names.empty() ? (a.type.isNumeric() || a.type.id() == TypeId::String) : false;
     for (const auto& n : names) want = want || equalsIgnoreCase(a.name, n);
-    if (want) cols.push_back(a);
+    if (want) keep.push_back(a.name);
   }
-  std::vector<ExprPtr> aggs;
-  for (const auto& a : cols) {
-    aggs.push_back(aggCall("count", {col(a.name)}));
-    bool num = a.type.isNumeric();
-    aggs.push_back(num ? aggCall("avg", {col(a.name)})
-                       : sql::lit(Value::null(DataType::float64())));
-    aggs.push_back(num ? aggCall("stddev", {col(a.name)})
-                       : sql::lit(Value::null(DataType::float64())));
-    aggs.push_back(aggCall("min", {col(a.name)}));
-    aggs.push_back(aggCall("max", {col(a.name)}));
-  }
-  auto stats = agg(aggs).collect();
-  std::vector<Field> fields{{"summary", DataType::string()}};
-  for (const auto& a : cols) fields.push_back({a.name, DataType::string()});
-  std::vector<Row> rows;
-  const char* labels[] = {"count", "mean", "stddev", "min", "max"};
-  for (int s = 0; s < 5; ++s) {
-    Row r{Value::string(labels[s])};
-    for (size_t c = 0; c < cols.size(); ++c) {
-      const Value& v = stats[0][c * 5 + static_cast<size_t>(s)];
-      r.push_back(v.isNull() ? Value::null(DataType::string()) : Value::string(v.toString()));
-    }
-    rows.push_back(r);
-  }
-  return session_->createDataFrame(rows, Schema(fields));
+  if (keep.empty())  // no column to describe: the statistics' names only
+    return select(std::vector<std::string>{})
+        .summaryOf({}, {"count", "mean", "stddev", "min", "max"});
+  return select(keep).summaryOf(keep, {"count", "mean", "stddev", "min", "max"});
 }
 
 DataFrame DataFrame::cache() const {

@@ -78,6 +78,10 @@ class DataFrame {
   DataFrame alias(const std::string& name) const;
   DataFrame sample(double fraction, uint64_t seed = 0) const;
   DataFrame describe(const std::vector<std::string>& columnNames = {}) const;
+  // Spark's summary(): count, mean, stddev, min, 25%, 50%, 75%, max (approximate
+  // percentiles) of the numeric and string columns, or the given statistics (also
+  // "count_distinct", "approx_count_distinct", any "NN%").
+  DataFrame summary(const std::vector<std::string>& statistics = {}) const;
   DataFrame cache() const;
 
   // ---- actions ----
@@ -111,6 +115,9 @@ class DataFrame {
   DataFrameWriter write() const;
 
   const PlanPtr& plan() const { return plan_; }
+  // describe()/summary() over `columns` (all numeric and string ones when empty).
+  DataFrame summaryOf(std::vector<std::string> columns,
+                      const std::vector<std::string>& statistics) const;
   Session& session() const { return *session_; }
 
  private:

@@ -6,6 +6,7 @@
 #include "ember/common/errors.h"
 #include "ember/sql/column.h"
 #include "ember/sql/dataframe.h"
+#include "ember/sql/session.h"
 
 namespace ember::sql {
 
@@ -149,6 +150,69 @@ DataFrame GroupedData::aggPivot(const std::vector<ExprPtr>& aggregates) const {
   }
   GroupedData plain(df_, keys_);
   return plain.agg(out);
+}
+
+DataFrame DataFrame::summary(const std::vector<std::string>& statistics) const {
+  if (!statistics.empty()) return summaryOf({}, statistics);
+  return summaryOf({}, {"count", "mean", "stddev", "min", "25%", "50%", "75%", "max"});
+}
+
+DataFrame DataFrame::summaryOf(std::vector<std::string> columns,
+                               const std::vector<std::string>& statistics) const {
+  std::vector<Attribute> cols;
+  for (const auto& a : plan_->output) {
+    bool want = columns.empty() ? (a.type.isNumeric() || a.type.id() == TypeId::String) : false;
+    for (const auto& n : columns) want = want || equalsIgnoreCase(a.name, n);
+    if (want) cols.push_back(a);
+  }
+  auto nullDouble = [] { return lit(Value::null(DataType::float64())); };
+  std::vector<ExprPtr> aggs;
+  for (const auto& stat : statistics)
+    for (const auto& a : cols) {
+      ExprPtr c = col(a.name);
+      bool num = a.type.isNumeric();
+      if (stat == "count") {
+        aggs.push_back(aggCall("count", {c}));
+      } else if (stat == "mean") {
+        aggs.push_back(num ? aggCall("avg", {c}) : nullDouble());
+      } else if (stat == "stddev") {
+        aggs.push_back(num ? aggCall("stddev", {c}) : nullDouble());
+      } else if (stat == "min" || stat == "max") {
+        aggs.push_back(aggCall(stat, {c}));
+      } else if (stat == "count_distinct") {
+        aggs.push_back(aggCall("count", {c}, true));
+      } else if (stat == "approx_count_distinct") {
+        aggs.push_back(aggCall("approx_count_distinct", {c}));
+      } else if (!stat.empty() && stat.back() == '%') {
+        double p = 0;
+        try {
+          p = std::stod(stat.substr(0, stat.size() - 1)) / 100.0;
+        } catch (const std::exception&) {
+          p = -1;
+        }
+        if (!(p >= 0 && p <= 1)) throw UserError("summary(): bad percentile '" + stat + "'");
+        aggs.push_back(num && a.type.id() != TypeId::Decimal
+                           ? aggCall("percentile_approx", {c, lit(Value::float64(p))})
+                           : nullDouble());
+      } else {
+        throw UserError("summary(): unknown statistic '" + stat +
+                        "'; use count, mean, stddev, min, max, count_distinct, "
+                        "approx_count_distinct or a percentile such as 25%");
+      }
+    }
+  std::vector<Field> fields{{"summary", DataType::string()}};
+  for (const auto& a : cols) fields.push_back({a.name, DataType::string()});
+  std::vector<Row> rows;
+  std::vector<Row> stats = cols.empty() ? std::vector<Row>{Row{}} : agg(aggs).collect();
+  for (size_t s = 0; s < statistics.size(); ++s) {
+    Row r{Value::string(statistics[s])};
+    for (size_t c = 0; c < cols.size(); ++c) {
+      const Value& v = stats[0][s * cols.size() + c];
+      r.push_back(v.isNull() ? Value::null(DataType::string()) : Value::string(v.toString()));
+    }
+    rows.push_back(std::move(r));
+  }
+  return session_->createDataFrame(rows, Schema(fields));
 }
 
 DataFrame DataFrame::withColumns(
