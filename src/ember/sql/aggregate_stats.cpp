@@ -17,19 +17,38 @@ namespace ember::sql {
 
 namespace {
 
-ColumnPtr doubles(const std::vector<double>& v, int64_t n) {
-  auto c = Column::make(DataType::float64(), n);
-  std::copy(v.begin(), v.begin() + n, c->mutableValues<double>());
-  return c;
-}
+// States kept as parallel arrays of doubles, one per group; the partial state is those
+// arrays as double columns.
+class DoubleArraysState : public AggregateState {
+ public:
+  void resize(int64_t n) override {
+    for (auto* v : arrays_) v->resize(static_cast<size_t>(n), 0);
+  }
+  std::vector<ColumnPtr> partial(int64_t n) const override {
+    std::vector<ColumnPtr> out;
+    for (const auto* v : arrays_) {
+      auto c = Column::make(DataType::float64(), n);
+      std::copy(v->begin(), v->begin() + n, c->mutableValues<double>());
+      out.push_back(c);
+    }
+    return out;
+  }
+
+ protected:
+  explicit DoubleArraysState(std::vector<std::vector<double>*> arrays)
+      : arrays_(std::move(arrays)) {}
+  DoubleArraysState(const DoubleArraysState&) = delete;
+  DoubleArraysState& operator=(const DoubleArraysState&) = delete;
+
+ private:
+  std::vector<std::vector<double>*> arrays_;  // members of the derived class
+};
 
 // ---- corr / covar_pop / covar_samp ----
-class CoMomentsState : public AggregateState {
+class CoMomentsState : public DoubleArraysState {
  public:
-  explicit CoMomentsState(StatKind k) : kind_(k) {}
-  void resize(int64_t n) override {
-    for (auto* v : all()) v->resize(static_cast<size_t>(n), 0);
-  }
+  explicit CoMomentsState(StatKind k)
+      : DoubleArraysState({&n_, &mx_, &my_, &c2_, &m2x_, &m2y_}), kind_(k) {}
   void update(const int32_t* g, const std::vector<ColumnPtr>& args, int64_t rows) override {
     const Column &cx = *args[0], &cy = *args[1];
     const double *x = cx.values<double>(), *y = cy.values<double>();
@@ -61,11 +80,6 @@ class CoMomentsState : public AggregateState {
       n_[k] = n;
     }
   }
-  std::vector<ColumnPtr> partial(int64_t n) const override {
-    std::vector<ColumnPtr> out;
-    for (auto* v : const_cast<CoMomentsState*>(this)->all()) out.push_back(doubles(*v, n));
-    return out;
-  }
   ColumnPtr result(int64_t n) const override {
     auto c = Column::make(DataType::float64(), n);
     double* out = c->mutableValues<double>();
@@ -90,18 +104,15 @@ class CoMomentsState : public AggregateState {
   }
 
  private:
-  std::vector<std::vector<double>*> all() { return {&n_, &mx_, &my_, &c2_, &m2x_, &m2y_}; }
   StatKind kind_;
   std::vector<double> n_, mx_, my_, c2_, m2x_, m2y_;
 };
 
 // ---- skewness / kurtosis ----
-class HigherMomentsState : public AggregateState {
+class HigherMomentsState : public DoubleArraysState {
  public:
-  explicit HigherMomentsState(StatKind k) : kind_(k) {}
-  void resize(int64_t n) override {
-    for (auto* v : all()) v->resize(static_cast<size_t>(n), 0);
-  }
+  explicit HigherMomentsState(StatKind k)
+      : DoubleArraysState({&n_, &mean_, &m2_, &m3_, &m4_}), kind_(k) {}
   void update(const int32_t* g, const std::vector<ColumnPtr>& args, int64_t rows) override {
     const Column& c = *args[0];
     const double* x = c.values<double>();
@@ -115,11 +126,6 @@ class HigherMomentsState : public AggregateState {
         add(static_cast<size_t>(g[i]), nb, st[1]->valueAt<double>(i), st[2]->valueAt<double>(i),
             st[3]->valueAt<double>(i), st[4]->valueAt<double>(i));
     }
-  }
-  std::vector<ColumnPtr> partial(int64_t n) const override {
-    std::vector<ColumnPtr> out;
-    for (auto* v : const_cast<HigherMomentsState*>(this)->all()) out.push_back(doubles(*v, n));
-    return out;
   }
   ColumnPtr result(int64_t n) const override {
     auto c = Column::make(DataType::float64(), n);
@@ -152,7 +158,6 @@ class HigherMomentsState : public AggregateState {
     mean_[k] += d * nb / n;
     n_[k] = n;
   }
-  std::vector<std::vector<double>*> all() { return {&n_, &mean_, &m2_, &m3_, &m4_}; }
   StatKind kind_;
   std::vector<double> n_, mean_, m2_, m3_, m4_;
 };
