@@ -58,6 +58,52 @@ ColumnPtr computeWindow(const Expr& windowCall, const Batch& sorted,
     std::vector<ColumnPtr> args;
     for (const auto& a : fn.args) args.push_back(PhysicalExpr::compile(a, input)->eval(sorted));
     for (auto [b, e] : parts) {
+      if (name == "nth_value") {
+        // The n-th row (1-based) of each row's frame; NULL when the frame is shorter.
+        int64_t nth = fn.args.size() >= 2 ? fn.args[1]->value.asInt64() : 1;
+        if (nth < 1)
+          throw UserError("nth_value(): the offset must be positive, got " + std::to_string(nth));
+        bool whole = spec.orderBy.empty() ||
+                     (spec.hasFrame && spec.start.kind == FrameBound::UnboundedPreceding &&
+                      spec.end.kind == FrameBound::UnboundedFollowing);
+        bool rows = spec.hasFrame && spec.frameType == FrameType::Rows;
+        if (!whole && !rows && spec.hasFrame &&
+            !(spec.start.kind == FrameBound::UnboundedPreceding &&
+              spec.end.kind == FrameBound::CurrentRow))
+          throw UserError("RANGE frames with offsets are not supported yet; use ROWS BETWEEN");
+        for (int64_t i = b; i < e;) {
+          int64_t pe = whole || rows ? i + 1 : peersEnd(i, e);
+          for (int64_t k = i; k < pe; ++k) {
+            int64_t from = b, to = whole ? e - 1 : pe - 1;
+            if (rows && !whole) {
+              auto bound = [&](const FrameBound& fb) -> int64_t {
+                switch (fb.kind) {
+                  case FrameBound::UnboundedPreceding:
+                    return b;
+                  case FrameBound::Preceding:
+                    return k - fb.offset;
+                  case FrameBound::CurrentRow:
+                    return k;
+                  case FrameBound::Following:
+                    return k + fb.offset;
+                  case FrameBound::UnboundedFollowing:
+                    return e - 1;
+                }
+                return k;
+              };
+              from = std::max(b, bound(spec.start));
+              to = std::min(e - 1, bound(spec.end));
+            }
+            int64_t at = from + nth - 1;
+            if (at <= to)
+              result->appendFrom(*args[0], at);
+            else
+              result->appendNull();
+          }
+          i = pe;
+        }
+        continue;
+      }
       if (name == "lag" || name == "lead") {
         int64_t off = fn.args.size() >= 2 ? fn.args[1]->value.asInt64() : 1;
         if (name == "lag") off = -off;
