@@ -455,11 +455,41 @@ PlanPtr Analyzer::extractWindows(PlanPtr node) {
     }
     projected.push_back(replaced);
   }
-  window->exprs = windowAliases;
-  window->output = base->output;
-  for (const auto& w : windowAliases) window->output.push_back(toAttribute(*w));
-  window->resolved = true;
-  auto proj = makePlan(PlanKind::Project, {window});
+  // One Window node per distinct specification (PARTITION BY, ORDER BY, frame), stacked:
+  // each sorts its input its own way, as Spark's ExtractWindowExpressions does.
+  auto specKey = [](const ExprPtr& alias) {
+    const WindowSpec& w = *alias->args[0]->window;
+    std::string k;
+    for (const auto& e : w.partitionBy) k += e->toString() + ",";
+    k += "|";
+    for (const auto& o : w.orderBy)
+      k += o.expr->toString() + (o.ascending ? "+" : "-") + (o.nullsFirst ? "f" : "l") + ",";
+    k += "|" + std::to_string(w.hasFrame) + std::to_string(static_cast<int>(w.frameType)) +
+         std::to_string(static_cast<int>(w.start.kind)) + ":" + std::to_string(w.start.offset) +
+         std::to_string(static_cast<int>(w.end.kind)) + ":" + std::to_string(w.end.offset);
+    return k;
+  };
+  std::vector<std::pair<std::string, std::vector<ExprPtr>>> groups;
+  for (const auto& w : windowAliases) {
+    std::string k = specKey(w);
+    auto it =
+        std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == k; });
+    if (it == groups.end()) {
+      groups.push_back({k, {w}});
+    } else {
+      it->second.push_back(w);
+    }
+  }
+  PlanPtr below = base;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    auto w = g == 0 ? window : makePlan(PlanKind::Window, {below});
+    w->exprs = groups[g].second;
+    w->output = below->output;
+    for (const auto& e : groups[g].second) w->output.push_back(toAttribute(*e));
+    w->resolved = true;
+    below = w;
+  }
+  auto proj = makePlan(PlanKind::Project, {below});
   proj->exprs = projected;
   proj->output = outputsOf(projected);
   proj->resolved = true;
