@@ -216,6 +216,91 @@ ExprPtr decorrelateScalars(const ExprPtr& c, PlanPtr& child) {
   });
 }
 
+// Whether `e` holds an IN / EXISTS subquery.
+bool hasPredicateSubquery(const ExprPtr& e) {
+  bool found = false;
+  forEachExpr(e, [&](const ExprPtr& x) {
+    found = found || x->kind == ExprKind::InSubquery || x->kind == ExprKind::Exists;
+  });
+  return found;
+}
+
+// IN / EXISTS subqueries nested in a filter condition (`a IN (...) OR b > 1`): each becomes
+// a left outer join with the subquery's distinct matching keys plus a TRUE marker, and the
+// predicate becomes `marker IS NOT NULL`. Two-valued, which a filter cannot tell from SQL's
+// three values as long as the predicate is not under NOT (checked: an error otherwise).
+ExprPtr markJoins(const ExprPtr& c, PlanPtr& child) {
+  std::function<void(const ExprPtr&, bool)> check = [&](const ExprPtr& x, bool positive) {
+    if (x->kind == ExprKind::InSubquery || x->kind == ExprKind::Exists) {
+      if (!positive || x->negated)
+        throw UserError(
+            "NOT IN / NOT EXISTS inside OR or other expressions is not supported "
+            "yet; write it as a separate AND-ed condition or as an anti join: " +
+            c->toString());
+      return;
+    }
+    bool isLogic = x->kind == ExprKind::Call && (x->name == "and" || x->name == "or");
+    bool isNot = x->kind == ExprKind::Call && x->name == "not";
+    for (const auto& a : x->args) {
+      if (!isLogic && !isNot && hasPredicateSubquery(a))
+        throw UserError(
+            "IN / EXISTS subqueries are supported in filters combined with AND, "
+            "OR and NOT, not inside other expressions: " +
+            c->toString());
+      check(a, isNot ? !positive : positive);
+    }
+  };
+  check(c, true);
+  return transformExpr(c, [&](const ExprPtr& x) -> ExprPtr {
+    if (x->kind != ExprKind::InSubquery && x->kind != ExprKind::Exists) return x;
+    std::vector<ExprPtr> preds;
+    PlanPtr q = pullCorrelated(rewriteSubqueries(x->subquery), preds);
+    if (x->kind == ExprKind::InSubquery) preds.push_back(equals(x->args[0], refTo(q->output[0])));
+    // Distinct on the subquery's columns the join condition uses, plus the marker.
+    IdSet qIds = idsOf(q->output), keyIds;
+    for (const auto& p : preds)
+      for (auto id : referencedIds(p))
+        if (qIds.count(id)) keyIds.insert(id);
+    auto agg = makePlan(PlanKind::Aggregate, {q});
+    for (const auto& a : q->output)
+      if (keyIds.count(a.id)) {
+        agg->groupBy.push_back(refTo(a));
+        agg->exprs.push_back(refTo(a));
+      }
+    auto t = std::make_shared<Expr>();
+    t->kind = ExprKind::Literal;
+    t->value = Value::boolean(true);
+    t->type = DataType::boolean();
+    t->nullable = false;
+    t->resolved = true;
+    Attribute mark{"__in_mark", DataType::boolean(), true, newAttributeId(), {}};
+    auto al = std::make_shared<Expr>();
+    al->kind = ExprKind::Alias;
+    al->name = mark.name;
+    al->args = {t};
+    al->type = t->type;
+    al->id = mark.id;
+    al->resolved = true;
+    agg->exprs.push_back(al);
+    agg->output = deriveOutput(*agg);
+    agg->resolved = true;
+    auto j = makePlan(PlanKind::Join, {child, agg});
+    j->joinType = JoinType::LeftOuter;
+    j->exprs = {conjunction(preds)};
+    j->output = deriveOutput(*j);
+    j->resolved = true;
+    child = j;
+    auto notNull = std::make_shared<Expr>();
+    notNull->kind = ExprKind::Call;
+    notNull->name = "isnotnull";
+    notNull->args = {refTo(mark)};
+    notNull->type = DataType::boolean();
+    notNull->nullable = false;
+    notNull->resolved = true;
+    return notNull;
+  });
+}
+
 PlanPtr rewriteFilter(const LogicalPlan& filter, PlanPtr child) {
   std::vector<ExprPtr> cs, keep;
   conjuncts(filter.exprs[0], cs);
@@ -264,11 +349,20 @@ PlanPtr rewriteFilter(const LogicalPlan& filter, PlanPtr child) {
     }
     // Correlated scalar subqueries: left outer join with the subquery grouped by its
     // correlation columns.
-    if (!hasCorrelatedScalar(c)) {
-      keep.push_back(c);
+    ExprPtr c2 = c;
+    if (hasPredicateSubquery(c)) {  // IN / EXISTS under OR (the top-level ones are above)
+      c2 = markJoins(c, child);
+      changed = true;
+      if (!hasCorrelatedScalar(c2)) {
+        keep.push_back(c2);
+        continue;
+      }
+    }
+    if (!hasCorrelatedScalar(c2)) {
+      keep.push_back(c2);
       continue;
     }
-    ExprPtr rewritten = decorrelateScalars(c, child);
+    ExprPtr rewritten = decorrelateScalars(c2, child);
     keep.push_back(rewritten);
     changed = true;
   }
