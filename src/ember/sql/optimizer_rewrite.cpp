@@ -96,6 +96,41 @@ PlanPtr pullCorrelated(const PlanPtr& plan, std::vector<ExprPtr>& preds) {
       IdSet childIds = idsOf(child->output);
       IdSet have;
       for (const auto& e : n->exprs) have.insert(e->id);
+      if (p.kind == PlanKind::Aggregate)
+        for (size_t i = before; i < preds.size(); ++i) {
+          // `f(inner) = g(outer)`: the groups must be the values of f(inner), not of the
+          // columns it reads; group by f(inner) as a new column and join on it.
+          const ExprPtr& pr = preds[i];
+          int innerSide = -1;
+          for (int side = 0; side < 2; ++side) {
+            IdSet ids = referencedIds(pr->args[static_cast<size_t>(side)]);
+            bool allInner = !ids.empty();
+            for (auto id : ids) allInner = allInner && childIds.count(id);
+            if (allInner) innerSide = side;
+          }
+          if (innerSide < 0)
+            throw UserError(
+                "a correlated subquery with an aggregate needs predicates of the "
+                "form inner expression = outer expression, got " +
+                pr->toString() + "; rewrite it as a join");
+          const ExprPtr& inner = pr->args[static_cast<size_t>(innerSide)];
+          if (inner->kind == ExprKind::ColumnRef) continue;
+          Attribute key{"__corr_key", inner->type, inner->nullable, newAttributeId(), {}};
+          auto al = std::make_shared<Expr>();
+          al->kind = ExprKind::Alias;
+          al->name = key.name;
+          al->args = {inner};
+          al->type = inner->type;
+          al->nullable = inner->nullable;
+          al->id = key.id;
+          al->resolved = true;
+          n->groupBy.push_back(inner);
+          n->exprs.push_back(al);
+          have.insert(key.id);
+          auto np = std::make_shared<Expr>(*pr);
+          np->args[static_cast<size_t>(innerSide)] = refTo(key);
+          preds[i] = np;
+        }
       for (size_t i = before; i < preds.size(); ++i) {
         for (auto id : referencedIds(preds[i])) {
           if (!childIds.count(id) || have.count(id)) continue;
