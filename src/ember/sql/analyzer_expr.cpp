@@ -227,6 +227,8 @@ ExprPtr Analyzer::resolveExpr(const ExprPtr& e, const Scope& scope) {
       return r;
     }
     case ExprKind::AggregateCall: {
+      bool overWindow = windowAggregate_;  // agg(agg(x)) OVER (...): the inner one groups
+      windowAggregate_ = false;
       std::vector<ExprPtr> args;
       for (const auto& a : e->args) {
         if (a->kind == ExprKind::Star) {
@@ -249,7 +251,7 @@ ExprPtr Analyzer::resolveExpr(const ExprPtr& e, const Scope& scope) {
           !args[0]->value.isNull())
         args.clear();
       for (const auto& a : args)
-        if (containsAggregate(a))
+        if (containsAggregate(a) && !overWindow)
           fail("aggregate function calls cannot be nested: " + e->toString(), e->position);
       std::vector<DataType> types;
       for (const auto& a : args) types.push_back(a->type);
@@ -289,12 +291,28 @@ ExprPtr Analyzer::resolveExpr(const ExprPtr& e, const Scope& scope) {
         r->resolved = true;
         inner = r;
       } else {
-        inner = resolveExpr(e->args[0], scope);
+        windowAggregate_ = true;
+        try {
+          inner = resolveExpr(e->args[0], scope);
+        } catch (...) {
+          windowAggregate_ = false;
+          throw;
+        }
+        windowAggregate_ = false;
         if (inner->kind != ExprKind::AggregateCall)
           fail("only aggregate and ranking functions can be used with OVER: " + fn.toString(),
                e->position);
       }
       auto w = std::make_shared<WindowSpec>(*e->window);
+      auto isOffset = [](const FrameBound& b) {
+        return b.kind == FrameBound::Preceding || b.kind == FrameBound::Following;
+      };
+      if (w->hasFrame && w->frameType == FrameType::Range &&
+          (isOffset(w->start) || isOffset(w->end)))
+        fail(
+            "RANGE frames with offsets (RANGE BETWEEN n PRECEDING ...) are not supported yet; "
+            "use ROWS BETWEEN, or RANGE with UNBOUNDED and CURRENT ROW",
+            e->position);
       for (auto& p : w->partitionBy) p = resolveExpr(p, scope);
       for (auto& o : w->orderBy) o.expr = resolveExpr(o.expr, scope);
       auto r = std::make_shared<Expr>(*e);

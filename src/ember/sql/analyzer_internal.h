@@ -42,6 +42,9 @@ class Analyzer {
 
   const AnalyzerContext& ctx_;
   std::vector<std::map<std::string, PlanPtr>> ctes_;  // innermost last
+  // Resolving the aggregate of `agg(...) OVER (...)`: its arguments may be aggregates of the
+  // GROUP BY (sum(sum(x)) OVER ()).
+  bool windowAggregate_ = false;
 };
 
 std::shared_ptr<LogicalPlan> makePlan(PlanKind kind, std::vector<PlanPtr> children);

@@ -192,9 +192,23 @@ ColumnPtr computeWindow(const Expr& windowCall, const Batch& sorted,
         for (int64_t k = i; k < pe; ++k) result->appendFrom(*r, 0);
         i = pe;
       }
+    } else if (spec.frameType != FrameType::Rows) {
+      // RANGE frames bounded by UNBOUNDED or CURRENT ROW (the analyzer refuses offsets):
+      // CURRENT ROW means the row's peers (same ORDER BY values).
+      for (int64_t i = b; i < e;) {
+        int64_t pe = peersEnd(i, e);
+        int64_t from = spec.start.kind == FrameBound::CurrentRow ? i : b;
+        int64_t to = spec.end.kind == FrameBound::CurrentRow ? pe : e;
+        if (spec.start.kind == FrameBound::UnboundedFollowing) from = e;
+        if (spec.end.kind == FrameBound::UnboundedPreceding) to = b;
+        auto st = agg->newState();
+        st->resize(1);
+        feed(*st, from, to);
+        auto r = st->result(1);
+        for (int64_t k = i; k < pe; ++k) result->appendFrom(*r, 0);
+        i = pe;
+      }
     } else {
-      if (spec.frameType != FrameType::Rows)
-        throw UserError("RANGE frames with offsets are not supported yet; use ROWS BETWEEN");
       for (int64_t i = b; i < e; ++i) {
         auto bound = [&](const FrameBound& fb) -> int64_t {
           switch (fb.kind) {
