@@ -584,6 +584,10 @@ PlanPtr Analyzer::resolveSort(const LogicalPlan& p, PlanPtr child, const Scope* 
     }
     try {
       r.expr = resolveExpr(k.expr, scope);
+      // An aggregate that reads no column (count(*)) resolves against the select list's
+      // output too; it is computed by the Aggregate below like any other.
+      if (containsAggregate(r.expr) && proj->kind == PlanKind::Aggregate)
+        throw UserError("aggregate in ORDER BY");
     } catch (const UserError&) {
       if (!canHide) throw;
       // ORDER BY a column (or aggregate) the select list does not output.
