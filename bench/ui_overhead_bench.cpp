@@ -2,25 +2,34 @@
 // against the same job with both disabled, in fresh Contexts, alternating the two
 // configurations so that machine noise hits both alike.
 //
-//   ui_overhead_bench [--master local[N]] [--conf k=v ...] [REPS=5] [TASKS=100000]
+//   ui_overhead_bench [--master local[N]] [--conf k=v ...] [REPS=9] [TASKS=100000]
 //   ui_overhead_bench listeners [TASKS=100000]
 //
 // Each measurement: a new Context, a 1,000-task warm-up, then range(0, T, 1, T).count()
 // timed (job) and, separately, the job plus waiting until the event bus has delivered
-// every event to the UI store and the event log (drained). Prints CSV lines
+// every event to the UI store and the event log (drained), in wall time and in CPU time
+// of the whole process (user + system, every thread: the steadier measure on a loaded
+// machine). The configurations alternate in the order off,on,on,off,... (ABBA), so a
+// drift of the machine's load hits both alike. Prints CSV lines
 //   ember,ui_overhead,<off|on>_<T>,<master>,<threads>,<median job s>,<median drained s>
+//   ember,ui_overhead_cpu,<off|on>_<T>,<master>,<threads>,<median cpu s of job+drain>,-
 // and the ratios on/off of the medians, and per run the events the bus dropped and the
 // posts that waited for room (back-pressure). Exit status 1 if a count is wrong or an
 // event was dropped.
 //
 // `listeners` measures the two listeners alone: the TaskStart/TaskEnd events of one
-// stage of T tasks fed straight to a UI store and to an event log writer, in CPU time
-// per event (the machine's load does not inflate it); prints
-//   ember,ui_listener,<store|eventlog>_<T>,-,1,<cpu seconds>,<ns per event>
+// stage of T tasks fed straight (in batches, as the bus does) to a UI store and to an event log
+// writer, in CPU time per event (the machine's load does not inflate it), then the same events
+// posted to an EventBus with both listeners (the posting thread's and the dispatcher's CPU, i.e.
+// the whole path a task event takes when the UI is on); prints
+//   ember,ui_listener,<store|eventlog|bus>_<T>,-,1,<cpu seconds>,<ns per event>
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,9 +40,18 @@
 
 namespace {
 
+// CPU seconds (user + system) of every thread of this process so far.
+double processCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec * 1e-6; };
+  return sec(u.ru_utime) + sec(u.ru_stime);
+}
+
 struct Times {
   double job;
   double drained;
+  double cpu;  // process CPU seconds from the job's start until drained
   int64_t dropped;
   int64_t blockedPosts;
 };
@@ -48,17 +66,25 @@ Times measure(const ember::Config& base, bool on, int tasks, const std::string& 
   ember::Context ctx(c);
   ctx.range(0, 1000, 1, 1000).count();
   ctx.eventBus().waitUntilEmpty(60000);
+  const double cpu0 = processCpuSeconds();
   auto t0 = std::chrono::steady_clock::now();
   int64_t n = ctx.range(0, tasks, 1, tasks).count();
   double job = bench::secondsSince(t0);
   ctx.eventBus().waitUntilEmpty(60000);
   double drained = bench::secondsSince(t0);
+  const double cpu = processCpuSeconds() - cpu0;
   if (n != tasks) {
     std::fprintf(stderr, "ui_overhead_bench: counted %lld, expected %d\n",
                  static_cast<long long>(n), tasks);
     std::exit(1);
   }
-  return {job, drained, ctx.eventBus().droppedEvents(), ctx.eventBus().blockedPosts()};
+  return {job, drained, cpu, ctx.eventBus().droppedEvents(), ctx.eventBus().blockedPosts()};
+}
+
+// Hands the events to the listener in batches of 256, as the bus's dispatcher does.
+void feed(ember::EventListener& l, const std::vector<ember::SchedulerEvent>& events) {
+  for (size_t i = 0; i < events.size(); i += 256)
+    l.onEvents({events.data() + i, std::min<size_t>(256, events.size() - i)});
 }
 
 int runListeners(int tasks, const std::string& logDir) {
@@ -75,17 +101,28 @@ int runListeners(int tasks, const std::string& logDir) {
     m.resultBytes = 9;
     events.push_back(ember::TaskEnd{0, 0, i, i, 0, "driver", true, "Success", m, 3});
   }
-  for (const char* which : {"store", "eventlog"}) {
-    std::clock_t c0 = std::clock();
-    if (std::string(which) == "store") {
+  for (const char* which : {"store", "eventlog", "bus"}) {
+    const double c0 = processCpuSeconds();
+    if (std::string(which) == "bus") {
+      auto store = std::make_shared<ember::ui::AppStore>();
+      auto log = std::make_shared<ember::ui::EventLogWriter>(logDir, "bus", false,
+                                                             ember::ui::EnvironmentUpdate{});
+      ember::EventBus bus(1000000);
+      bus.addListener(store);
+      bus.addListener(log);
+      bus.start();
+      for (const auto& e : events) bus.post(e);
+      bus.stop();
+      log->stop();
+    } else if (std::string(which) == "store") {
       ember::ui::AppStore store;  // destroyed inside the timed block: teardown counts
-      for (const auto& e : events) ember::deliverEvent(store, e);
+      feed(store, events);
     } else {
       ember::ui::EventLogWriter log(logDir, "listeners", false, {});
-      for (const auto& e : events) ember::deliverEvent(log, e);
+      feed(log, events);
       log.stop();
     }
-    double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+    const double cpu = processCpuSeconds() - c0;
     std::printf("ember,ui_listener,%s_%d,-,1,%.3f,%.0f\n", which, tasks, cpu,
                 cpu * 1e9 / static_cast<double>(events.size()));
     std::filesystem::remove_all(logDir);
@@ -106,21 +143,23 @@ int main(int argc, char** argv) {
   const ember::Config base = probe->conf();
   const std::string master = probe->master();
   probe.reset();
-  const int reps = args.empty() ? 5 : std::stoi(args[0]);
+  const int reps = args.empty() ? 9 : std::stoi(args[0]);
   const int tasks = args.size() < 2 ? 100000 : std::stoi(args[1]);
   try {
-    std::vector<double> offJob, offAll, onJob, onAll;
+    std::vector<double> offJob, offAll, offCpu, onJob, onAll, onCpu;
     int64_t dropped = 0;
     for (int r = 0; r < reps; ++r) {
-      for (bool on : {false, true}) {
+      const bool firstOn = r % 2 == 1;  // off,on | on,off | off,on ...
+      for (bool on : {firstOn, !firstOn}) {
         Times t = measure(base, on, tasks, logDir);
         (on ? onJob : offJob).push_back(t.job);
         (on ? onAll : offAll).push_back(t.drained);
+        (on ? onCpu : offCpu).push_back(t.cpu);
         dropped += t.dropped;
         std::fprintf(stderr,
-                     "ui_overhead_bench %s %s run %d: job %.3f s, drained %.3f s, %lld events "
-                     "dropped, %lld posts waited\n",
-                     master.c_str(), on ? "on" : "off", r + 1, t.job, t.drained,
+                     "ui_overhead_bench %s %s run %d: job %.3f s, drained %.3f s, cpu %.3f s, "
+                     "%lld events dropped, %lld posts waited\n",
+                     master.c_str(), on ? "on" : "off", r + 1, t.job, t.drained, t.cpu,
                      static_cast<long long>(t.dropped), static_cast<long long>(t.blockedPosts));
       }
     }
@@ -130,7 +169,11 @@ int main(int argc, char** argv) {
     double c = bench::median(offAll), d = bench::median(onAll);
     std::printf("ember,ui_overhead,off_%d,%s,%d,%.3f,%.3f\n", tasks, master.c_str(), slots, a, c);
     std::printf("ember,ui_overhead,on_%d,%s,%d,%.3f,%.3f\n", tasks, master.c_str(), slots, b, d);
-    std::fprintf(stderr, "ui_overhead_bench ratio on/off: job %.3f, drained %.3f\n", b / a, d / c);
+    double e = bench::median(offCpu), f = bench::median(onCpu);
+    std::printf("ember,ui_overhead_cpu,off_%d,%s,%d,%.3f,-\n", tasks, master.c_str(), slots, e);
+    std::printf("ember,ui_overhead_cpu,on_%d,%s,%d,%.3f,-\n", tasks, master.c_str(), slots, f);
+    std::fprintf(stderr, "ui_overhead_bench ratio on/off: job %.3f, drained %.3f, cpu %.3f\n",
+                 b / a, d / c, f / e);
     if (dropped > 0) {
       std::fprintf(stderr, "ui_overhead_bench: the event bus dropped %lld events\n",
                    static_cast<long long>(dropped));

@@ -6,7 +6,9 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <stdexcept>
+#include <variant>
 #include <vector>
 
 #include "ember/common/errors.h"
@@ -302,6 +304,51 @@ TEST(EventBusTest, PostIsCheap) {
   EXPECT_EQ(counter->n, 4 * kTasks);
   EXPECT_EQ(bus.droppedEvents(), 0);
   EXPECT_LT(nsPerPost, 5000.0);
+}
+
+// Overrides onEvents(): sees every event once, in order, in batches; throws on a batch
+// containing task 5 after recording it (the rest of that batch is lost to it only).
+class BatchRecorder : public EventListener {
+ public:
+  void onEvents(std::span<const SchedulerEvent> events) override {
+    std::lock_guard lock(mu);
+    ++batches;
+    for (const auto& e : events) {
+      if (const auto* t = std::get_if<TaskStart>(&e)) {
+        ids.push_back(t->taskId);
+        if (t->taskId == 5) throw std::runtime_error("batch listener failed");
+      }
+    }
+  }
+  std::mutex mu;
+  int batches = 0;
+  std::vector<int64_t> ids;
+};
+
+TEST(EventBusTest, BatchListenersSeeEveryEventInOrderAndFailuresStayWithThem) {
+  EventBus bus;
+  auto batch = std::make_shared<BatchRecorder>();
+  auto plain = std::make_shared<Recorder>();
+  auto thrower = std::make_shared<Thrower>();
+  bus.addListener(batch);
+  bus.addListener(thrower);
+  bus.addListener(plain);
+  // Posted before start(): one batch of 1000, delivered in chunks of a few hundred.
+  for (int64_t i = 0; i < 1000; ++i) bus.post(taskStart(i));
+  bus.start();
+  ASSERT_TRUE(bus.waitUntilEmpty(10000));
+  std::vector<int64_t> all(1000);
+  for (int64_t i = 0; i < 1000; ++i) all[static_cast<size_t>(i)] = i;
+  EXPECT_EQ(plain->ids(), all);     // the throwing listeners before it cost it nothing
+  EXPECT_EQ(thrower->calls, 1000);  // its default onEvents() skips only the failed event
+  std::lock_guard lock(batch->mu);
+  EXPECT_GT(batch->batches, 1);
+  EXPECT_LT(batch->batches, 1000);
+  // Its first chunk ended at task 5 (it threw); the later chunks arrived whole.
+  ASSERT_GE(batch->ids.size(), 6u);
+  EXPECT_EQ(batch->ids.back(), 999);
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(batch->ids[i], static_cast<int64_t>(i));
+  for (size_t i = 7; i < batch->ids.size(); ++i) EXPECT_GT(batch->ids[i], batch->ids[i - 1]);
 }
 
 TEST(EventBusTest, ZeroCapacityIsAConfigError) { EXPECT_THROW(EventBus(0), ConfigError); }

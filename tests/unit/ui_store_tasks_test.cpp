@@ -2,6 +2,7 @@
 // TaskTable) under interleaved stages, a stage retry and executors coming and going.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,59 @@ TEST(UiStoreTasks, RetentionAcrossStagesKeepsTheNewestRowsAndRunningOnes) {
   store.read([](const AppState& s) {
     EXPECT_EQ(s.stages.at({0, 0}).tasks.find(0)->status, "SUCCESS");
     EXPECT_EQ(s.stages.at({0, 0}).activeTasks, 0);
+  });
+}
+
+// The bus hands the store batches (one lock each); the result must be what one event at
+// a time gives. Task rows view their executor's id: it must survive the executor leaving
+// and coming back (a long id, kept outside the string object).
+TEST(UiStoreTasks, BatchesMatchSingleEventsAndExecutorIdsSurviveReAdding) {
+  const std::string longId = "executor-with-a-long-id-17";
+  std::vector<SchedulerEvent> events{ApplicationStart{"a", "a", "local[2]", 1},
+                                     ExecutorAdded{longId, "h1", 2, 1},
+                                     JobStart{0, "j", "j", "", {0}, 2, {{0, "s", 300, {}, {}}}},
+                                     StageSubmitted{0, 0, "s", 300, {}, "", 2}};
+  for (int64_t t = 0; t < 300; ++t) {
+    events.push_back(TaskStart{0, 0, t, static_cast<int>(t), 0, t % 3 ? longId : "d", 3});
+    if (t == 100) events.push_back(ExecutorRemoved{longId, "lost", 3});
+    if (t == 101) events.push_back(ExecutorAdded{longId, "h2", 4, 3});
+    events.push_back(TaskEnd{0, 0, t, static_cast<int>(t), 0, t % 3 ? longId : "d", t != 7,
+                             t != 7 ? "Success" : "ExceptionFailure: boom", records(1), 4});
+  }
+  events.push_back(StageCompleted{0, 0, "s", 300, false, "boom", {}, 5});
+  events.push_back(JobEnd{0, false, "boom", 5});
+
+  AppStore single;
+  for (const auto& e : events) deliverEvent(single, e);
+  AppStore batched;
+  for (size_t i = 0; i < events.size(); i += 64)
+    batched.onEvents({events.data() + i, std::min<size_t>(64, events.size() - i)});
+
+  auto summary = [](const AppState& s) {
+    std::string out;
+    for (const auto& [key, st] : s.stages) {
+      out += st.status + " " + std::to_string(st.completedTasks) + "/" +
+             std::to_string(st.failedTasks) + " " + std::to_string(st.totals.recordsRead) + ";";
+      for (const auto& [id, row] : st.tasks)
+        out += std::to_string(id) + ":" + std::string(row.executorId) + ":" +
+               std::string(row.status) + ":" + row.error + ";";
+    }
+    for (const auto& [id, x] : s.executors)
+      out += id + " " + x.host + " " + std::to_string(x.completedTasks) + ";";
+    for (const auto& [id, j] : s.jobs) out += j.status + std::to_string(j.numCompletedTasks);
+    return out;
+  };
+  const std::string expected = single.read(summary);
+  EXPECT_EQ(batched.read(summary), expected);
+  batched.read([&](const AppState& s) {
+    const StageRow& st = s.stages.at({0, 0});
+    ASSERT_EQ(st.tasks.size(), 300u);
+    EXPECT_EQ(st.tasks.find(1)->executorId, longId);    // started before the re-add
+    EXPECT_EQ(st.tasks.find(299)->executorId, longId);  // and after
+    EXPECT_EQ(st.tasks.find(3)->executorId, "d");       // first seen in a TaskStart
+    EXPECT_EQ(st.tasks.find(7)->status, "FAILED");
+    EXPECT_EQ(st.tasks.find(7)->error, "ExceptionFailure: boom");
+    EXPECT_EQ(s.executors.at(longId).host, "h2");
   });
 }
 

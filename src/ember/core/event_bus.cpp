@@ -63,6 +63,24 @@ void deliverEvent(EventListener& l, const SchedulerEvent& event) {
              event);
 }
 
+void deliverEvents(EventListener& l, std::span<const SchedulerEvent> events) {
+  for (const SchedulerEvent& event : events) {
+    try {
+      deliverEvent(l, event);
+    } catch (const std::exception& e) {
+      logError("listener {} threw on {}: {}", demangledTypeName(l), kEventNames[event.index()],
+               e.what());
+    } catch (...) {
+      logError("listener {} threw a non-standard exception on {}", demangledTypeName(l),
+               kEventNames[event.index()]);
+    }
+  }
+}
+
+void EventListener::onEvents(std::span<const SchedulerEvent> events) {
+  deliverEvents(*this, events);
+}
+
 EventBus::EventBus(size_t capacity, std::chrono::milliseconds stallTimeout)
     : capacity_(capacity),
       stallTimeout_(stallTimeout),
@@ -269,18 +287,18 @@ void EventBus::deliverBatch(const std::vector<SchedulerEvent>& batch) {
   }
   for (size_t begin = 0; begin < batch.size(); begin += kChunk) {
     const size_t end = std::min(batch.size(), begin + kChunk);
-    for (size_t i = begin; i < end; ++i) {
-      const SchedulerEvent& event = batch[i];
-      for (const auto& listener : *listeners) {
-        try {
-          deliverEvent(*listener, event);
-        } catch (const std::exception& e) {
-          logError("listener {} threw on {}: {}", demangledTypeName(*listener),
-                   kEventNames[event.index()], e.what());
-        } catch (...) {
-          logError("listener {} threw a non-standard exception on {}", demangledTypeName(*listener),
-                   kEventNames[event.index()]);
-        }
+    const std::span<const SchedulerEvent> chunk(batch.data() + begin, end - begin);
+    for (const auto& listener : *listeners) {
+      // onEvents() keeps going past a failing event; an override that throws anyway
+      // loses the rest of the chunk for itself only.
+      try {
+        listener->onEvents(chunk);
+      } catch (const std::exception& e) {
+        logError("listener {} threw on a batch of {} events: {}", demangledTypeName(*listener),
+                 chunk.size(), e.what());
+      } catch (...) {
+        logError("listener {} threw a non-standard exception on a batch of {} events",
+                 demangledTypeName(*listener), chunk.size());
       }
     }
     delivered(end - begin);

@@ -3,8 +3,10 @@
 //
 // Posting is on the scheduler's and tasks' hot path, so post() only moves the event into
 // an in-memory queue under a mutex (and wakes the dispatcher if it sleeps). One
-// dispatcher thread, started by start(), takes the queued events in batches and calls
-// every listener for each event, in posting order. Events posted before start() are kept
+// dispatcher thread, started by start(), takes the queued events in batches and hands
+// them to each listener in chunks of up to 256 (EventListener::onEvents(): a listener
+// may pay a lock once per chunk), in posting order. Every listener sees every event in
+// order; listeners are not in lockstep (one may be a chunk ahead of the next). Events posted before start() are kept
 // and delivered once it runs. After a batch the dispatcher lingers 0.5 ms before it
 // sleeps, so a stream of events (two per task) costs no wake-up per event; delivery
 // may lag posting by that much.
@@ -23,7 +25,8 @@
 // hangs or never-started buses are flooded. blockedPosts() counts the posts that waited.
 //
 // Listener failures: an exception from a callback is logged; delivery continues with the
-// next listener and event.
+// next event (deliverEvents()). An onEvents() override that throws loses the rest of
+// that chunk for itself only.
 //
 // Threading: every method is thread-safe. Listeners run on the dispatcher thread and may
 // call post(), addListener() and removeListener(), but not stop() or waitUntilEmpty()

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -204,9 +205,16 @@ using SchedulerEvent =
 // calls a listener from its single dispatcher thread, one event at a time, in posting
 // order; a callback should be quick, since it delays every listener after it. An
 // exception thrown by a callback is logged and the event is skipped for that listener.
+//
+// The bus hands events over in batches through onEvents(); its default calls the
+// callback of each event (deliverEvents()). A listener overrides it to pay a per-event
+// cost once per batch (a lock); it must then keep the contract above (every event, in
+// order; one event's exception skips that event only), e.g. by calling deliverEvents()
+// with its lock held.
 class EventListener {
  public:
   virtual ~EventListener() = default;
+  virtual void onEvents(std::span<const SchedulerEvent> events);
   virtual void onApplicationStart(const ApplicationStart&) {}
   virtual void onApplicationEnd(const ApplicationEnd&) {}
   virtual void onExecutorAdded(const ExecutorAdded&) {}
@@ -223,5 +231,8 @@ class EventListener {
 
 // Calls the listener's callback that matches the event's type.
 void deliverEvent(EventListener& listener, const SchedulerEvent& event);
+// deliverEvent() for each event in order; an exception is logged (naming the listener and
+// the event's type) and delivery goes on with the next event. Never throws.
+void deliverEvents(EventListener& listener, std::span<const SchedulerEvent> events);
 
 }  // namespace ember

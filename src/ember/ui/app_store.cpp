@@ -33,7 +33,7 @@ AppStore::AppStore(RetentionLimits limits) : limits_(limits) {}
 void AppStore::touch(int64_t time) { s_.lastUpdated = std::max(s_.lastUpdated, time); }
 
 void AppStore::onApplicationStart(const ApplicationStart& e) {
-  std::lock_guard lock(mu_);
+  Lock lock(*this);
   // The UI plugin seeds the start it missed; the bus may still deliver it afterwards.
   if (s_.appId == e.appId) return;
   s_.appId = e.appId;
@@ -44,13 +44,13 @@ void AppStore::onApplicationStart(const ApplicationStart& e) {
 }
 
 void AppStore::onApplicationEnd(const ApplicationEnd& e) {
-  std::lock_guard lock(mu_);
+  Lock lock(*this);
   s_.endTime = e.time;
   touch(e.time);
 }
 
 void AppStore::onExecutorAdded(const ExecutorAdded& e) {
-  std::lock_guard lock(mu_);
+  Lock lock(*this);
   auto it = s_.executors.find(e.executorId);
   if (it != s_.executors.end() && it->second.active) {
     if (!it->second.host.empty()) return;  // a duplicate of the plugin's seed
@@ -59,9 +59,18 @@ void AppStore::onExecutorAdded(const ExecutorAdded& e) {
     touch(e.time);
     return;
   }
-  ExecutorRow& x = s_.executors[e.executorId];
-  x = ExecutorRow{};
-  x.id = e.executorId;
+  auto [row, inserted] = s_.executors.try_emplace(e.executorId);
+  ExecutorRow& x = row->second;
+  if (inserted) {
+    x.id = e.executorId;
+  } else {
+    // Re-added: task rows view x.id's characters (TaskRow::executorId), so the string
+    // keeps its buffer (moving a string keeps its heap buffer; a short one lives inside
+    // the row, which stays where it is).
+    std::string id = std::move(x.id);
+    x = ExecutorRow{};
+    x.id = std::move(id);
+  }
   x.host = e.host;
   x.cores = e.cores;
   x.addTime = e.time;
@@ -69,7 +78,7 @@ void AppStore::onExecutorAdded(const ExecutorAdded& e) {
 }
 
 void AppStore::onExecutorRemoved(const ExecutorRemoved& e) {
-  std::lock_guard lock(mu_);
+  Lock lock(*this);
   auto it = s_.executors.find(e.executorId);
   if (it == s_.executors.end()) return;
   it->second.active = false;
@@ -79,7 +88,7 @@ void AppStore::onExecutorRemoved(const ExecutorRemoved& e) {
 }
 
 void AppStore::onJobStart(const JobStart& e) {
-  std::lock_guard lock(mu_);
+  Lock lock(*this);
   JobRow& j = s_.jobs[e.jobId];
   j.jobId = e.jobId;
   j.description = e.description;
@@ -103,7 +112,7 @@ void AppStore::onJobStart(const JobStart& e) {
 }
 
 void AppStore::onJobEnd(const JobEnd& e) {
-  std::lock_guard lock(mu_);
+  Lock lock(*this);
   auto it = s_.jobs.find(e.jobId);
   if (it == s_.jobs.end()) return;
   JobRow& j = it->second;
@@ -124,7 +133,7 @@ void AppStore::onJobEnd(const JobEnd& e) {
 }
 
 void AppStore::onStageSubmitted(const StageSubmitted& e) {
-  std::lock_guard lock(mu_);
+  Lock lock(*this);
   invalidate();
   StageRow& s = s_.stages[{e.stageId, e.attempt}];
   s.stageId = e.stageId;
@@ -149,7 +158,7 @@ void AppStore::onStageSubmitted(const StageSubmitted& e) {
 }
 
 void AppStore::onStageCompleted(const StageCompleted& e) {
-  std::lock_guard lock(mu_);
+  Lock lock(*this);
   auto it = s_.stages.find({e.stageId, e.attempt});
   if (it == s_.stages.end()) return;
   StageRow& s = it->second;
@@ -193,19 +202,20 @@ ExecutorRow* AppStore::executorRow(const std::string& id) {
   return cachedExecutor_;
 }
 
-void AppStore::onTaskStart(const TaskStart& e) {
+void AppStore::onEvents(std::span<const SchedulerEvent> events) {
+  // One lock for the batch: the callbacks below see inBatch_ and do not lock again.
   std::lock_guard lock(mu_);
+  inBatch_ = true;
+  deliverEvents(*this, events);
+  inBatch_ = false;
+}
+
+void AppStore::onTaskStart(const TaskStart& e) {
+  Lock lock(*this);
   StageRow* s = stageRow(e.stageId, e.stageAttempt, taskStage_);
   if (!s) return;
   if (s->firstTaskLaunchedTime == 0) s->firstTaskLaunchedTime = e.time;
   s->activeTasks++;
-  TaskRow& t = s->tasks.insert(e.taskId);
-  t.partition = e.partition;
-  t.attempt = e.attempt;
-  t.executorId = e.executorId;
-  t.launchTime = e.time;
-  t.status = "RUNNING";
-  taskOrder_.emplace_back(e.stageId, e.stageAttempt, e.taskId);
   ExecutorRow* x = executorRow(e.executorId);
   if (!x) {
     // An executor whose ExecutorAdded was not seen (registered before the UI attached).
@@ -214,6 +224,13 @@ void AppStore::onTaskStart(const TaskStart& e) {
     row.addTime = e.time;
     x = &row;
   }
+  TaskRow& t = s->tasks.insert(e.taskId);
+  t.partition = e.partition;
+  t.attempt = e.attempt;
+  t.executorId = x->id;
+  t.launchTime = e.time;
+  t.status = "RUNNING";
+  taskOrder_.emplace_back(e.stageId, e.stageAttempt, e.taskId);
   x->activeTasks++;
   for (JobRow* j : activeJobsOfCached(e.stageId)) j->numActiveTasks++;
   if (static_cast<int64_t>(taskOrder_.size()) > limits_.retainedTasks) trimTasks();
@@ -221,7 +238,7 @@ void AppStore::onTaskStart(const TaskStart& e) {
 }
 
 void AppStore::onTaskEnd(const TaskEnd& e) {
-  std::lock_guard lock(mu_);
+  Lock lock(*this);
   const bool killed = !e.succeeded && isKilled(e.reason);
   s_.totalTasksEnded++;
   if (!e.succeeded) s_.totalTasksFailed++;
@@ -251,7 +268,7 @@ void AppStore::onTaskEnd(const TaskEnd& e) {
 }
 
 void AppStore::onSqlExecutionStart(const SqlExecutionStart& e) {
-  std::lock_guard lock(mu_);
+  Lock lock(*this);
   SqlRow& q = s_.sql[e.executionId];
   q.executionId = e.executionId;
   q.description = e.description;
@@ -263,7 +280,7 @@ void AppStore::onSqlExecutionStart(const SqlExecutionStart& e) {
 }
 
 void AppStore::onSqlExecutionEnd(const SqlExecutionEnd& e) {
-  std::lock_guard lock(mu_);
+  Lock lock(*this);
   auto it = s_.sql.find(e.executionId);
   if (it == s_.sql.end()) return;
   it->second.status = e.succeeded ? "COMPLETED" : "FAILED";
@@ -276,7 +293,7 @@ void AppStore::onSqlExecutionEnd(const SqlExecutionEnd& e) {
 }
 
 void AppStore::setEnvironment(std::vector<std::pair<std::string, std::string>> env) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(mu_);  // any thread: not a callback
   s_.environment = std::move(env);
 }
 

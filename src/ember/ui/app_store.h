@@ -24,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -160,6 +161,9 @@ class AppStore : public EventListener {
   void onTaskEnd(const TaskEnd& e) override;
   void onSqlExecutionStart(const SqlExecutionStart& e) override;
   void onSqlExecutionEnd(const SqlExecutionEnd& e) override;
+  // Applies a batch under one acquisition of the store's lock (the bus's batches are at
+  // most a few hundred events, so readers wait microseconds).
+  void onEvents(std::span<const SchedulerEvent> events) override;
   void setEnvironment(std::vector<std::pair<std::string, std::string>> env);
 
   template <class F>
@@ -169,6 +173,22 @@ class AppStore : public EventListener {
   }
 
  private:
+  // The store's lock for one callback, unless onEvents() holds it already.
+  class Lock {
+   public:
+    explicit Lock(AppStore& s) : mu_(s.inBatch_ ? nullptr : &s.mu_) {
+      if (mu_) mu_->lock();
+    }
+    ~Lock() {
+      if (mu_) mu_->unlock();
+    }
+    Lock(const Lock&) = delete;
+    Lock& operator=(const Lock&) = delete;
+
+   private:
+    std::mutex* mu_;
+  };
+
   void touch(int64_t time);
   struct StageCache {
     uint64_t generation = 0;  // valid while equal to generation_
@@ -200,6 +220,8 @@ class AppStore : public EventListener {
 
   const RetentionLimits limits_;
   mutable std::mutex mu_;
+  // Set while onEvents() holds mu_; read and written only by the callbacks' thread.
+  bool inBatch_ = false;
   AppState s_;
   std::deque<int> finishedJobs_;                         // in finishing order, for retention
   std::deque<std::pair<int, int>> finishedStages_;       // likewise

@@ -56,6 +56,15 @@ EventLogWriter::EventLogWriter(const std::string& dir, const std::string& appId,
 
 EventLogWriter::~EventLogWriter() { stop(); }
 
+void EventLogWriter::onEvents(std::span<const SchedulerEvent> events) {
+  for (const SchedulerEvent& e : events) {
+    if (std::holds_alternative<TaskStart>(e) || std::holds_alternative<TaskEnd>(e))
+      write(e, false);
+    else
+      deliverEvents(*this, {&e, 1});
+  }
+}
+
 void EventLogWriter::onApplicationStart(const ApplicationStart& e) {
   // The UI plugin writes the start it may have missed; the bus may deliver it again.
   if (sawAppStart_) return;

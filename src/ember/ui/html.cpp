@@ -194,7 +194,7 @@ std::string progressBar(int completed, int running, int total, int failed, int s
       done, done, run, esc(label));
 }
 
-std::string statusBadge(const std::string& status) {
+std::string statusBadge(std::string_view status) {
   return fmt::format("<span class=\"badge {}\">{}</span>", esc(status), esc(status));
 }
 

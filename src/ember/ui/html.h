@@ -49,7 +49,7 @@ std::string table(const std::string& id, const std::vector<std::string>& headers
 std::string progressBar(int completed, int running, int total, int failed, int skipped);
 
 // A status label with a colour class.
-std::string statusBadge(const std::string& status);
+std::string statusBadge(std::string_view status);
 
 const char* bundledCss();
 const char* bundledJs();

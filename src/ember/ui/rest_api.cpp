@@ -77,14 +77,16 @@ Json taskMetricsJson(const TaskMetrics& m) {
 }
 
 Json taskJson(const AppState& s, const TaskRow& t) {
+  const std::string executorId(t.executorId);
+  auto x = s.executors.find(executorId);
   Json j{{"taskId", t.taskId},
          {"index", t.partition},
          {"attempt", t.attempt},
          {"launchTime", sparkTime(t.launchTime)},
          {"duration", taskDurationMs(t)},
-         {"executorId", t.executorId},
-         {"host", s.executors.contains(t.executorId) ? s.executors.at(t.executorId).host : ""},
-         {"status", t.status},
+         {"executorId", executorId},
+         {"host", x != s.executors.end() ? x->second.host : ""},
+         {"status", std::string(t.status)},
          {"taskLocality", "PROCESS_LOCAL"},
          {"speculative", false},
          {"accumulatorUpdates", Json::array()}};

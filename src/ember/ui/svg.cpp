@@ -199,13 +199,13 @@ std::string taskTimelineSvg(const StageRow& st) {
   constexpr size_t kMaxBars = 2000;
   if (byStart.size() > kMaxBars) byStart.resize(kMaxBars);
   for (const TaskRow* t : byStart) {
-    auto& ends = laneEnds[t->executorId];
+    auto& ends = laneEnds[std::string(t->executorId)];
     int64_t end = t->finishTime > 0 ? t->finishTime : t1;
     size_t lane = 0;
     while (lane < ends.size() && ends[lane] > t->launchTime) ++lane;
     if (lane == ends.size()) ends.push_back(0);
     ends[lane] = std::max(end, t->launchTime + 1);
-    bars.push_back({t, t->executorId, static_cast<int>(lane)});
+    bars.push_back({t, std::string(t->executorId), static_cast<int>(lane)});
   }
   constexpr int kLabel = 110, kPlot = 900, kLaneH = 14;
   std::map<std::string, int> laneOffset;

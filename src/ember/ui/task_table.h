@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <iterator>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,15 +25,20 @@
 
 namespace ember::ui {
 
+// A stage has a row per task (100,000 for a big stage), each written by the dispatcher:
+// the row is kept small (the memory a stage's rows first touch costs page faults), so the
+// two texts every task has are views, not copies.
 struct TaskRow {
   int64_t taskId = 0;
   int partition = 0;
   int attempt = 0;
-  std::string executorId;
+  // The id of the executor, a view of its ExecutorRow::id (executor rows are never
+  // erased, so the view lives as long as the store).
+  std::string_view executorId;
   int64_t launchTime = 0;
-  int64_t finishTime = 0;  // 0 while running
-  std::string status;      // RUNNING, SUCCESS, FAILED, KILLED
-  std::string error;       // the failure reason; empty on success
+  int64_t finishTime = 0;   // 0 while running
+  std::string_view status;  // a literal: RUNNING, SUCCESS, FAILED, KILLED
+  std::string error;        // the failure reason; empty on success
   TaskMetrics metrics;
 };
 
