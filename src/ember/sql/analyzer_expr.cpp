@@ -339,35 +339,49 @@ ExprPtr Analyzer::resolveExpr(const ExprPtr& e, const Scope& scope) {
         r->type = DataType::boolean();
       }
       if (e->kind == ExprKind::InSubquery) {
-        auto value = resolveExpr(e->args[0], scope);
-        if (r->subquery->output.size() != 1)
-          fail("the subquery of IN must return exactly one column, this one returns " +
+        // x IN (SELECT y ...) or (x1, x2) IN (SELECT y1, y2 ...): pairwise common types.
+        size_t n = e->args.size();
+        if (r->subquery->output.size() != n)
+          fail("the subquery of IN must return " + std::to_string(n) + " column" +
+                   (n == 1 ? "" : "s") + " (as many as the values before IN), this one returns " +
                    std::to_string(r->subquery->output.size()),
                e->position);
-        const Attribute& out = r->subquery->output[0];
-        if (value->type != out.type) {
-          auto common = commonType(value->type, out.type);
-          if (!common)
-            fail("IN compares " + value->type.toString() + " with a subquery of " +
-                     out.type.toString(),
-                 e->position);
-          value = castTo(value, *common);
-          if (out.type != *common) {
-            auto proj = makePlan(PlanKind::Project, {r->subquery});
-            auto a = std::make_shared<Expr>();
-            a->kind = ExprKind::Alias;
-            a->name = out.name;
-            a->args = {castTo(refTo(out), *common)};
-            a->type = *common;
-            a->id = newAttributeId();
-            a->resolved = true;
-            proj->exprs = {a};
-            proj->output = {toAttribute(*a)};
-            proj->resolved = true;
-            r->subquery = proj;
+        std::vector<ExprPtr> values, outs;
+        bool castOut = false;
+        for (size_t i = 0; i < n; ++i) {
+          auto value = resolveExpr(e->args[i], scope);
+          const Attribute& out = r->subquery->output[i];
+          ExprPtr o = refTo(out);
+          if (value->type != out.type) {
+            auto common = commonType(value->type, out.type);
+            if (!common)
+              fail("IN compares " + value->type.toString() + " with a subquery of " +
+                       out.type.toString(),
+                   e->position);
+            value = castTo(value, *common);
+            if (out.type != *common) {
+              o = castTo(o, *common);
+              castOut = true;
+            }
           }
+          values.push_back(value);
+          auto a = std::make_shared<Expr>();
+          a->kind = ExprKind::Alias;
+          a->name = out.name;
+          a->args = {o};
+          a->type = o->type;
+          a->id = newAttributeId();
+          a->resolved = true;
+          outs.push_back(a);
         }
-        r->args = {value};
+        if (castOut) {
+          auto proj = makePlan(PlanKind::Project, {r->subquery});
+          proj->exprs = outs;
+          for (const auto& a : outs) proj->output.push_back(toAttribute(*a));
+          proj->resolved = true;
+          r->subquery = proj;
+        }
+        r->args = values;
       }
       r->nullable = true;
       r->resolved = true;

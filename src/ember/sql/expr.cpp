@@ -161,8 +161,12 @@ std::string Expr::toString() const {
       return "CAST(" + args[0]->toString() + " AS " + type.toString() + ")";
     case ExprKind::ScalarSubquery:
       return "scalar-subquery";
-    case ExprKind::InSubquery:
-      return "(" + args[0]->toString() + (negated ? " NOT IN " : " IN ") + "(subquery))";
+    case ExprKind::InSubquery: {
+      std::string values;
+      for (size_t i = 0; i < args.size(); ++i) values += (i ? ", " : "") + args[i]->toString();
+      if (args.size() != 1) values = "(" + values + ")";
+      return "(" + values + (negated ? " NOT IN " : " IN ") + "(subquery))";
+    }
     case ExprKind::Exists:
       return negated ? "NOT EXISTS (subquery)" : "EXISTS (subquery)";
   }

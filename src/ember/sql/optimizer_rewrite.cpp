@@ -290,7 +290,8 @@ ExprPtr markJoins(const ExprPtr& c, PlanPtr& child) {
     if (x->kind != ExprKind::InSubquery && x->kind != ExprKind::Exists) return x;
     std::vector<ExprPtr> preds;
     PlanPtr q = pullCorrelated(rewriteSubqueries(x->subquery), preds);
-    if (x->kind == ExprKind::InSubquery) preds.push_back(equals(x->args[0], refTo(q->output[0])));
+    for (size_t i = 0; x->kind == ExprKind::InSubquery && i < x->args.size(); ++i)
+      preds.push_back(equals(x->args[i], refTo(q->output[i])));
     // Distinct on the subquery's columns the join condition uses, plus the marker.
     IdSet qIds = idsOf(q->output), keyIds;
     for (const auto& p : preds)
@@ -353,9 +354,10 @@ PlanPtr rewriteFilter(const LogicalPlan& filter, PlanPtr child) {
       negated = negated != sub->negated;
       std::vector<ExprPtr> preds;
       PlanPtr q = pullCorrelated(rewriteSubqueries(sub->subquery), preds);
-      if (sub->kind == ExprKind::InSubquery) {
-        ExprPtr eq = equals(sub->args[0], refTo(q->output[0]));
-        if (negated && (sub->args[0]->nullable || q->output[0].nullable)) {
+      for (size_t i = 0; sub->kind == ExprKind::InSubquery && i < sub->args.size(); ++i) {
+        // (x1, x2) IN (SELECT y1, y2 ...): one equality per column.
+        ExprPtr eq = equals(sub->args[i], refTo(q->output[i]));
+        if (negated && (sub->args[i]->nullable || q->output[i].nullable)) {
           // NOT IN is null-aware: a NULL on either side makes `x NOT IN (...)` NULL, so
           // the row goes unless the subquery is empty. As an anti join: drop the row
           // when some subquery row gives `x = y` TRUE or NULL (Spark's rewrite).

@@ -351,7 +351,12 @@ ExprPtr PgTranslator::subLink(const Json& s) {
     e->kind = ExprKind::ScalarSubquery;
   } else if (t == "ANY_SUBLINK" && (!s.contains("operName") || lastName(s["operName"]) == "=")) {
     e->kind = ExprKind::InSubquery;
-    e->args.push_back(expr(s["testexpr"]));
+    const Json& test = s["testexpr"];
+    if (test.contains("RowExpr")) {  // (a, b) IN (SELECT x, y ...)
+      for (const auto& a : test["RowExpr"].value("args", Json::array())) e->args.push_back(expr(a));
+    } else {
+      e->args.push_back(expr(test));
+    }
   } else {
     fail(s, "unsupported subquery form (only scalar, IN, EXISTS and NOT EXISTS are)");
   }
