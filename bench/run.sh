@@ -187,7 +187,9 @@ spill() {
 ui() {
   UI=$OUTDIR/ui.csv
   [ -s "$UI" ] || echo "peer,workload,query,master,threads,job_seconds,drained_seconds" > "$UI"
-  run "$UI" bash -c "'$BUILD/bench/ui_overhead_bench' --master 'local[2]' 5 100000 >> '$UI'"
+  # 21 alternating (ABBA) runs per configuration: single runs vary by +-15% on a loaded box
+  run "$UI" bash -c "'$BUILD/bench/ui_overhead_bench' --master 'local[1]' 21 100000 >> '$UI'"
+  run "$UI" bash -c "'$BUILD/bench/ui_overhead_bench' --master 'local[2]' 21 100000 >> '$UI'"
   run "$UI" bash -c "'$BUILD/bench/ui_overhead_bench' listeners 100000 >> '$UI'"
   cat "$UI" | tee -a "$LOG"
 }
