@@ -118,7 +118,10 @@ class StatementSplitter {
   int startLine_ = 1;
 };
 
+// An empty string is written "" so that it differs from NULL (an empty field), as Spark's
+// CSV writer does.
 std::string csvField(const std::string& s) {
+  if (s.empty()) return "\"\"";
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -203,7 +206,8 @@ int64_t printResult(const ember::sql::DataFrame& df, const std::string& format) 
     for (const auto& row : rows) {
       for (size_t i = 0; i < row.size(); ++i) {
         std::string s = row[i].isNull() ? (csv ? "" : "NULL") : row[i].toString();
-        std::cout << (i ? sep : "") << (csv ? csvField(s) : tsvField(s));
+        std::cout << (i ? sep : "")
+                  << (csv ? (row[i].isNull() ? std::string() : csvField(s)) : tsvField(s));
       }
       std::cout << "\n";
     }

@@ -58,20 +58,28 @@ function norm(v) {
 JS
 NODE_PATH="$MODULES" node "$WORK/duck.js" "$HERE/setup.sql" "$WORK/queries.txt" "$WORK"
 
-# Ember: the same normalisation of its CSV output.
+# Ember: the same normalisation of its JSON lines (they tell NULL from an empty string).
 cat > "$WORK/norm.py" <<'PY'
-import csv, sys
-rows = list(csv.reader(open(sys.argv[1])))[1:]
+import json, sys
 def norm(v):
-    if v in ('', 'NULL'): return 'NULL'
+    if v is None: return 'NULL'
+    if isinstance(v, bool): return 'true' if v else 'false'
+    if isinstance(v, int): return str(v)
+    if isinstance(v, float): return str(int(v)) if v.is_integer() else repr(float('%.6g' % v))
+    s = str(v)
     try:
-        f = float(v)
-        if any(ch in v for ch in '.eE'):
+        f = float(s)
+        if any(ch in s for ch in '.eE') and s.strip() == s:
             return str(int(f)) if f.is_integer() else repr(float('%.6g' % f))
     except ValueError:
         pass
-    return v
-print('\n'.join(sorted('|'.join(norm(c) for c in (r or [''])) for r in rows)))
+    return s
+rows = []
+for line in open(sys.argv[1]):
+    if line.strip():
+        pairs = json.loads(line, object_pairs_hook=lambda p: p)  # keeps repeated names
+        rows.append('|'.join(norm(v) for _, v in pairs))
+print('\n'.join(sorted(rows)))
 PY
 fail=0
 n=0
@@ -79,10 +87,10 @@ SETUP=$(cat "$HERE/setup.sql")
 while IFS= read -r q; do
   n=$((n + 1))
   if ! "$EMBER" sql --conf ember.ui.enabled=false --conf ember.ui.showConsoleProgress=false \
-      --format csv -e "$SETUP; $q" > "$WORK/out.csv" 2> "$WORK/err.txt"; then
+      --format json -e "$SETUP; $q" > "$WORK/out.json" 2> "$WORK/err.txt"; then
     echo "FAIL query $n: Ember failed: $q"; sed -n 1,3p "$WORK/err.txt"; fail=1; continue
   fi
-  /usr/bin/python3 "$WORK/norm.py" "$WORK/out.csv" > "$WORK/ember_$n.txt"
+  /usr/bin/python3 "$WORK/norm.py" "$WORK/out.json" > "$WORK/ember_$n.txt"
   if ! diff -q "$WORK/duck_$n.txt" "$WORK/ember_$n.txt" >/dev/null; then
     echo "FAIL query $n: results differ: $q"
     diff "$WORK/duck_$n.txt" "$WORK/ember_$n.txt" | head -10 | sed 's/^/  /'
