@@ -195,6 +195,25 @@ bool hasCorrelatedScalar(const ExprPtr& c) {
   return correlatedScalar;
 }
 
+// `TRUE AS name` as a new column: joins add it to tell matched rows from unmatched ones.
+ExprPtr trueColumn(const std::string& name, Attribute& out) {
+  auto t = std::make_shared<Expr>();
+  t->kind = ExprKind::Literal;
+  t->value = Value::boolean(true);
+  t->type = DataType::boolean();
+  t->nullable = false;
+  t->resolved = true;
+  out = {name, DataType::boolean(), true, newAttributeId(), {}};
+  auto al = std::make_shared<Expr>();
+  al->kind = ExprKind::Alias;
+  al->name = name;
+  al->args = {t};
+  al->type = t->type;
+  al->id = out.id;
+  al->resolved = true;
+  return al;
+}
+
 // Replaces the correlated scalar subqueries of `c` by columns of left outer joins added
 // on top of `child` (the subquery grouped by its correlation columns; COUNT's empty value
 // restored for outer rows without inner rows).
@@ -209,21 +228,7 @@ ExprPtr decorrelateScalars(const ExprPtr& c, PlanPtr& child) {
     if (empty) {
       // A TRUE column tells joined outer rows from those without inner rows.
       auto a = std::make_shared<LogicalPlan>(*q);
-      auto t = std::make_shared<Expr>();
-      t->kind = ExprKind::Literal;
-      t->value = Value::boolean(true);
-      t->type = DataType::boolean();
-      t->nullable = false;
-      t->resolved = true;
-      matched = {"__matched", DataType::boolean(), true, newAttributeId(), {}};
-      auto al = std::make_shared<Expr>();
-      al->kind = ExprKind::Alias;
-      al->name = matched.name;
-      al->args = {t};
-      al->type = t->type;
-      al->id = matched.id;
-      al->resolved = true;
-      a->exprs.push_back(al);
+      a->exprs.push_back(trueColumn("__matched", matched));
       a->output.push_back(matched);
       q = a;
     }
@@ -303,21 +308,8 @@ ExprPtr markJoins(const ExprPtr& c, PlanPtr& child) {
         agg->groupBy.push_back(refTo(a));
         agg->exprs.push_back(refTo(a));
       }
-    auto t = std::make_shared<Expr>();
-    t->kind = ExprKind::Literal;
-    t->value = Value::boolean(true);
-    t->type = DataType::boolean();
-    t->nullable = false;
-    t->resolved = true;
-    Attribute mark{"__in_mark", DataType::boolean(), true, newAttributeId(), {}};
-    auto al = std::make_shared<Expr>();
-    al->kind = ExprKind::Alias;
-    al->name = mark.name;
-    al->args = {t};
-    al->type = t->type;
-    al->id = mark.id;
-    al->resolved = true;
-    agg->exprs.push_back(al);
+    Attribute mark;
+    agg->exprs.push_back(trueColumn("__in_mark", mark));
     agg->output = deriveOutput(*agg);
     agg->resolved = true;
     auto j = makePlan(PlanKind::Join, {child, agg});
