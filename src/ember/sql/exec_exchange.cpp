@@ -9,7 +9,9 @@
 #include "ember/rdd/record_io.h"
 #include "ember/rdd/shuffled_rdd.h"
 #include "ember/rdd/spill.h"
+#include "ember/shuffle/map_output_tracker.h"
 #include "ember/shuffle/shuffle_files.h"
+#include "ember/sql/exec_exchange_local.h"
 #include "ember/sql/plan_serde.h"
 #include "ember/storage/disk_manager.h"
 #include "ember/storage/memory_manager.h"
@@ -133,6 +135,34 @@ class BatchShuffleDependency : public ShuffleDependencyBase,
           add(parts[r], takeBatch(*b, sel[r].data(), static_cast<int64_t>(sel[r].size())), mem, ctx,
               parts, spills);
     }
+    // Local mode, nothing spilled: the batches stay in memory for the reduce side
+    // (exec_exchange_local.h) if storage memory allows.
+    if (spills.empty()) {
+      if (auto store = LocalExchangeStore::of(ctx.env())) {
+        MapStatus st;
+        st.executorId = ctx.env().executorId;
+        st.dataPath = kInMemoryExchangePath;
+        std::vector<int64_t> sizes(R);
+        std::vector<std::vector<BatchPtr>> kept(R);
+        for (size_t r = 0; r < R; ++r) {
+          kept[r] = coalesce(parts[r]);
+          int64_t bytes = 0, rows = 0;
+          for (const auto& x : kept[r]) {
+            bytes += x->memoryBytes();
+            rows += x->numRows;
+          }
+          // Non-zero whenever there are rows (batches without columns have no bytes):
+          // readers skip blocks of size 0.
+          if (rows > 0) bytes = std::max<int64_t>(bytes, 1);
+          st.partitionSizes.push_back(static_cast<uint64_t>(bytes));
+          sizes[r] = bytes;
+        }
+        if (store->put(shuffleId_, mapId, kept, sizes)) {
+          ctx.metrics().shuffleRecordsWritten += static_cast<int64_t>(records);
+          return st;
+        }
+      }
+    }
     // Commit: spilled segments then what is in memory, partition by partition.
     ExecutorEnv& env = ctx.env();
     std::string data = env.disk->shuffleDataPath(shuffleId_, mapId);
@@ -193,10 +223,9 @@ class BatchShuffleDependency : public ShuffleDependencyBase,
     }
     BatchPtr bounds;
     if (r.readRaw<uint8_t>() != 0) bounds = Serde<BatchPtr>::read(r);
-    return std::make_shared<BatchShuffleDependency>(std::move(parent), shuffleId, numMaps,
-                                                    numPartitions, kind, std::move(keys),
-                                                    std::move(input), std::move(order),
-                                                    std::move(bounds));
+    return std::make_shared<BatchShuffleDependency>(
+        std::move(parent), shuffleId, numMaps, numPartitions, kind, std::move(keys),
+        std::move(input), std::move(order), std::move(bounds));
   }
 
  private:
@@ -215,6 +244,29 @@ class BatchShuffleDependency : public ShuffleDependencyBase,
         hi = mid;
     }
     return static_cast<int>(lo);
+  }
+
+  // Runs of small batches (one per input batch and partition) concatenated into
+  // batches of up to kRows rows, the size operators above work well with. Runs stop
+  // short of kRows rather than past it: buffers grow to powers of two, so 8,192 values
+  // of 4 or 8 bytes fill their allocation and 8,300 would waste half of it.
+  static std::vector<BatchPtr> coalesce(const std::vector<BatchPtr>& in) {
+    constexpr int64_t kRows = 8192;
+    std::vector<BatchPtr> out, run;
+    int64_t rows = 0;
+    auto flush = [&] {
+      if (run.empty()) return;
+      out.push_back(run.size() == 1 ? run[0] : concatBatches(run));
+      run.clear();
+      rows = 0;
+    };
+    for (const auto& b : in) {
+      if (rows + b->numRows > kRows) flush();
+      run.push_back(b);
+      rows += b->numRows;
+    }
+    flush();
+    return out;
   }
 
   void add(std::vector<BatchPtr>& bucket, BatchPtr b, MemoryConsumer& mem, TaskContext& ctx,
@@ -271,8 +323,8 @@ ShuffleExchangeExec::ShuffleExchangeExec(PhysicalPtr child, Kind kind, std::vect
 }
 
 std::shared_ptr<ShuffleExchangeExec> ShuffleExchangeExec::range(PhysicalPtr child,
-                                                              std::vector<SortKey> order,
-                                                              int numPartitions) {
+                                                                std::vector<SortKey> order,
+                                                                int numPartitions) {
   std::vector<ExprPtr> keys;
   for (const auto& o : order) keys.push_back(o.expr);
   auto x = std::make_shared<ShuffleExchangeExec>(std::move(child), Kind::Range, std::move(keys),
@@ -310,11 +362,13 @@ std::string ShuffleExchangeExec::describe() const {
 
 void ShuffleExchangeExec::prepare(Context& ctx) {
   PhysicalNode::prepare(ctx);
+  if (localStore_) localStore_->remove(shuffleId_);  // prepared again: a new shuffle
+  localStore_ = LocalExchangeStore::of(ctx.env());
   mapRdd_ = makePlanRdd(ctx, children[0], "Exchange");
   shuffleId_ = ctx.newShuffleId();
   numMaps_ = children[0]->numPartitions();
-  if (kind_ == Kind::Range) bounds_ = sampleRangeBounds(ctx, mapRdd_, children[0]->output, order_,
-                                                        numPartitions_);
+  if (kind_ == Kind::Range)
+    bounds_ = sampleRangeBounds(ctx, mapRdd_, children[0]->output, order_, numPartitions_);
   dep_ = std::make_shared<BatchShuffleDependency>(
       std::static_pointer_cast<RDDImpl<BatchPtr>>(mapRdd_), shuffleId_, numMaps_, numPartitions_,
       kind_, keys_, children[0]->output, order_, bounds_);
@@ -341,11 +395,19 @@ class ShuffleReadStream : public BatchStream {
   ShuffleBlockIterator<BatchPtr> it_;
   TaskContext& ctx_;
 };
+
 }  // namespace
 
 StreamPtr ShuffleExchangeExec::execute(int partition, TaskContext& ctx) const {
+  if (auto store = LocalExchangeStore::of(ctx.env()))
+    return instrument(
+        localShuffleReadStream(ctx, std::move(store), shuffleId_, numMaps_, partition), *this);
   return instrument(std::make_unique<ShuffleReadStream>(ctx, shuffleId_, numMaps_, partition),
                     *this);
+}
+
+ShuffleExchangeExec::~ShuffleExchangeExec() {
+  if (localStore_) localStore_->remove(shuffleId_);
 }
 
 // ---- BroadcastExchangeExec ----
@@ -379,7 +441,8 @@ int64_t BroadcastExchangeExec::broadcastId() const {
     std::string bytes;
     ByteWriter w(&bytes);
     Serde<BatchPtr>::write(w, data_);
-    broadcastId_ = BroadcastManager::global().add(std::move(bytes), std::make_shared<BatchPtr>(data_));
+    broadcastId_ =
+        BroadcastManager::global().add(std::move(bytes), std::make_shared<BatchPtr>(data_));
     ownsBroadcast_ = true;
   }
   return broadcastId_;

@@ -14,6 +14,7 @@
 namespace ember::sql {
 
 class BatchShuffleDependency;
+class LocalExchangeStore;
 
 class ShuffleExchangeExec : public PhysicalNode {
   friend struct PlanSerde;
@@ -29,6 +30,8 @@ class ShuffleExchangeExec : public PhysicalNode {
                       int numPartitions, int shuffleId, int numMaps);
   static std::shared_ptr<ShuffleExchangeExec> range(PhysicalPtr child, std::vector<SortKey> order,
                                                     int numPartitions);
+  // The driver's node frees map outputs its shuffle keeps in memory (local mode).
+  ~ShuffleExchangeExec() override;
   std::string describe() const override;
   int numPartitions() const override { return numPartitions_; }
   void prepare(Context& ctx) override;
@@ -42,11 +45,12 @@ class ShuffleExchangeExec : public PhysicalNode {
   Kind kind_;
   std::vector<ExprPtr> keys_;
   int numPartitions_;
-  int shuffleId_ = -1, numMaps_ = 0;                // set by prepare() or the reader ctor
-  std::vector<SortKey> order_;                      // Range
-  BatchPtr bounds_;                                 // Range: numPartitions-1 key rows
+  int shuffleId_ = -1, numMaps_ = 0;             // set by prepare() or the reader ctor
+  std::vector<SortKey> order_;                   // Range
+  BatchPtr bounds_;                              // Range: numPartitions-1 key rows
   std::shared_ptr<BatchShuffleDependency> dep_;  // driver only
-  std::shared_ptr<RDDBase> mapRdd_;  // keeps the map side (and its shuffle files) alive
+  std::shared_ptr<RDDBase> mapRdd_;              // keeps the map side (and its shuffle files) alive
+  std::shared_ptr<LocalExchangeStore> localStore_;  // driver, local mode: exec_exchange_local.h
 };
 
 class BroadcastExchangeExec : public PhysicalNode {

@@ -1,4 +1,5 @@
 // Hash join and nested-loop join.
+#include <algorithm>
 #include <numeric>
 
 #include "ember/columnar/column_ops.h"
@@ -9,6 +10,7 @@
 #include "ember/sql/batch_spill.h"
 #include "ember/sql/exec_ops.h"
 #include "ember/sql/group_table.h"
+#include "ember/sql/optimizer_internal.h"
 #include "ember/storage/memory_manager.h"
 
 namespace ember::sql {
@@ -49,8 +51,30 @@ HashJoinExec::HashJoinExec(PhysicalPtr left, PhysicalPtr right, JoinType type,
   for (const auto& k : leftKeys_) leftKeyExprs_.push_back(PhysicalExpr::compile(k, left->output));
   for (const auto& k : rightKeys_)
     rightKeyExprs_.push_back(PhysicalExpr::compile(k, right->output));
-  if (residual_)
-    residualExpr_ = PhysicalExpr::compile(residual_, concatAttrs(left->output, right->output));
+  auto both = concatAttrs(left->output, right->output);
+  if (residual_) {
+    residualExpr_ = PhysicalExpr::compile(residual_, both);
+    IdSet read = referencedIds(residual_);
+    for (const auto& a : both) residualCols_.push_back(read.count(a.id) > 0);
+  }
+  // Output columns: left ++ right in order (the usual case), else looked up by id.
+  bool identity = output.size() == both.size();
+  for (size_t i = 0; identity && i < both.size(); ++i) identity = output[i].id == both[i].id;
+  auto nl = static_cast<int32_t>(left->output.size());
+  for (size_t i = 0; i < output.size(); ++i) {
+    if (identity) {
+      auto j = static_cast<int32_t>(i);
+      outCols_.emplace_back(j < nl ? 0 : 1, j < nl ? j : j - nl);
+      continue;
+    }
+    auto j = static_cast<int32_t>(
+        std::find_if(both.begin(), both.end(),
+                     [&](const Attribute& a) { return a.id == output[i].id; }) -
+        both.begin());
+    EMBER_CHECK(j < static_cast<int32_t>(both.size()),
+                "join output column " + output[i].name + " is in neither input");
+    outCols_.emplace_back(j < nl ? 0 : 1, j < nl ? j : j - nl);
+  }
   children = {std::move(left), std::move(right)};
 }
 
@@ -149,7 +173,15 @@ class HashJoinStream : public BatchStream {
     std::vector<int32_t> fill(start_.begin(), start_.end() - 1);
     for (size_t i = 0; i < rowsWithKey.size(); ++i)
       rows_[static_cast<size_t>(fill[static_cast<size_t>(g[i])]++)] = rowsWithKey[i];
-    buildMatched_.assign(static_cast<size_t>(n), 0);
+    // Every key at most once (primary-key builds): each probe row matches at most one
+    // build row, so output rows follow the probe rows and need no pair expansion.
+    uniqueBuild_ = table_->size() == static_cast<int64_t>(rowsWithKey.size());
+    JoinType t = node_.type_;
+    buildOuter_ = ((t == JoinType::FullOuter || t == JoinType::RightOuter) && !buildLeft) ||
+                  ((t == JoinType::LeftOuter || t == JoinType::FullOuter) && buildLeft);
+    probeOuter_ = ((t == JoinType::LeftOuter || t == JoinType::FullOuter) && !buildLeft) ||
+                  (t == JoinType::RightOuter && buildLeft);
+    if (buildOuter_) buildMatched_.assign(static_cast<size_t>(n), 0);
     probe_ = std::move(probeStream);
   }
 
@@ -190,6 +222,9 @@ class HashJoinStream : public BatchStream {
     for (const auto& k : *probeKeyExprs_) keys.push_back(k->eval(p));
     std::vector<int32_t> g(static_cast<size_t>(n));
     table_->find(keys, n, g.data(), true);
+    JoinType t = node_.type_;
+    bool semi = t == JoinType::LeftSemi || t == JoinType::LeftAnti;
+    if (!node_.residualExpr_ && (semi || uniqueBuild_)) return probeDirect(p, g);
     std::vector<int32_t> pi, bi;
     for (int64_t i = 0; i < n; ++i) {
       if (g[i] < 0) continue;
@@ -200,10 +235,10 @@ class HashJoinStream : public BatchStream {
     }
     // Residual condition on the candidate pairs.
     if (node_.residualExpr_ && !pi.empty()) {
-      BatchPtr pairs =
-          buildLeft() ? joinRows(*build_, bi, p, pi, true) : joinRows(p, pi, *build_, bi, true);
-      auto sel = selectionFromMask(*node_.residualExpr_->eval(*pairs));
+      auto sel = selectionFromMask(*node_.residualExpr_->eval(*residualPairs(p, pi, bi)));
       std::vector<int32_t> pi2, bi2;
+      pi2.reserve(sel.size());
+      bi2.reserve(sel.size());
       for (int32_t s : sel) {
         pi2.push_back(pi[s]);
         bi2.push_back(bi[s]);
@@ -211,9 +246,9 @@ class HashJoinStream : public BatchStream {
       pi.swap(pi2);
       bi.swap(bi2);
     }
-    for (int32_t b : bi) buildMatched_[b] = 1;
-    JoinType t = node_.type_;
-    if (t == JoinType::LeftSemi || t == JoinType::LeftAnti) {
+    if (buildOuter_)
+      for (int32_t b : bi) buildMatched_[b] = 1;
+    if (semi) {
       // Probe side is the left side here (the planner builds right for semi/anti).
       std::vector<uint8_t> matched(static_cast<size_t>(n), 0);
       for (int32_t i : pi) matched[i] = 1;
@@ -221,11 +256,9 @@ class HashJoinStream : public BatchStream {
       for (int64_t i = 0; i < n; ++i)
         if (matched[i] == (t == JoinType::LeftSemi ? 1 : 0))
           keep.push_back(static_cast<int32_t>(i));
-      return takeBatch(p, keep.data(), static_cast<int64_t>(keep.size()));
+      return emitProbeRows(p, keep);
     }
-    bool probeOuter = (t == JoinType::LeftOuter || t == JoinType::FullOuter) && !buildLeft();
-    probeOuter = probeOuter || (t == JoinType::RightOuter && buildLeft());
-    if (probeOuter) {
+    if (probeOuter_) {
       std::vector<uint8_t> matched(static_cast<size_t>(n), 0);
       for (int32_t i : pi) matched[i] = 1;
       for (int64_t i = 0; i < n; ++i)
@@ -235,7 +268,87 @@ class HashJoinStream : public BatchStream {
         }
     }
     if (pi.empty()) return nullptr;
-    return buildLeft() ? joinRows(*build_, bi, p, pi, true) : joinRows(p, pi, *build_, bi, true);
+    return emit(p, pi.data(), bi.data(), static_cast<int64_t>(pi.size()));
+  }
+
+  // No residual, and a semi/anti join or a build side with unique keys: a probe row
+  // either has its (single) match or not. Output rows keep the probe order, so the
+  // probe columns are passed through uncopied when every row stays.
+  BatchPtr probeDirect(const Batch& p, const std::vector<int32_t>& g) {
+    int64_t n = p.numRows;
+    JoinType t = node_.type_;
+    if (t == JoinType::LeftSemi || t == JoinType::LeftAnti) {
+      bool want = t == JoinType::LeftSemi;
+      std::vector<int32_t> keep;
+      keep.reserve(static_cast<size_t>(n));
+      for (int64_t i = 0; i < n; ++i)
+        if ((g[i] >= 0) == want) keep.push_back(static_cast<int32_t>(i));
+      return emitProbeRows(p, keep);
+    }
+    std::vector<int32_t> bi(static_cast<size_t>(n));
+    int64_t matched = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      int32_t x = g[i];
+      bi[i] = x >= 0 ? rows_[start_[x]] : -1;
+      matched += x >= 0;
+    }
+    if (buildOuter_)
+      for (int32_t b : bi)
+        if (b >= 0) buildMatched_[b] = 1;
+    if (probeOuter_ || matched == n) return emit(p, nullptr, bi.data(), n);
+    if (matched == 0) return nullptr;
+    std::vector<int32_t> pi;
+    pi.reserve(static_cast<size_t>(matched));
+    for (int64_t i = 0; i < n; ++i)
+      if (bi[i] >= 0) {
+        bi[pi.size()] = bi[i];
+        pi.push_back(static_cast<int32_t>(i));
+      }
+    return emit(p, pi.data(), bi.data(), matched);
+  }
+
+  // The output columns for pairs (probe row pi[k], build row bi[k]); -1 in bi gives
+  // NULLs, pi == null means probe rows 0..n-1 (probe columns are shared, not copied).
+  BatchPtr emit(const Batch& p, const int32_t* pi, const int32_t* bi, int64_t n) const {
+    auto out = std::make_shared<Batch>();
+    out->numRows = n;
+    uint8_t probeSide = buildLeft() ? 1 : 0;
+    for (const auto& [side, idx] : node_.outCols_) {
+      if (side == probeSide) {
+        const ColumnPtr& c = p.columns[static_cast<size_t>(idx)];
+        out->columns.push_back(pi ? takeColumn(*c, pi, n) : c);
+      } else {
+        out->columns.push_back(takeColumn(*build_->columns[static_cast<size_t>(idx)], bi, n));
+      }
+    }
+    return out;
+  }
+
+  // Semi/anti output: the kept probe rows (all of them: the batch itself).
+  BatchPtr emitProbeRows(const Batch& p, const std::vector<int32_t>& keep) const {
+    auto n = static_cast<int64_t>(keep.size());
+    if (n == 0) return nullptr;
+    return emit(p, n == p.numRows ? nullptr : keep.data(), nullptr, n);
+  }
+
+  // left ++ right columns of the candidate pairs for the residual condition: only the
+  // columns it reads are gathered; the others stay the (unread) source columns.
+  BatchPtr residualPairs(const Batch& p, const std::vector<int32_t>& pi,
+                         const std::vector<int32_t>& bi) const {
+    const Batch& l = buildLeft() ? *build_ : p;
+    const Batch& r = buildLeft() ? p : *build_;
+    const auto& li = buildLeft() ? bi : pi;
+    const auto& ri = buildLeft() ? pi : bi;
+    auto out = std::make_shared<Batch>();
+    out->numRows = static_cast<int64_t>(pi.size());
+    size_t k = 0;
+    for (const Batch* side : {&l, &r})
+      for (const auto& c : side->columns) {
+        const auto& idx = side == &l ? li : ri;
+        out->columns.push_back(node_.residualCols_[k++] ? takeColumn(*c, idx.data(), out->numRows)
+                                                        : c);
+      }
+    return out;
   }
 
   // Right/full outer with the build side on the right (or left outer built left): the
@@ -243,11 +356,7 @@ class HashJoinStream : public BatchStream {
   BatchPtr unmatchedBuild() {
     if (emittedUnmatched_) return nullptr;
     emittedUnmatched_ = true;
-    JoinType t = node_.type_;
-    bool buildOuter = (t == JoinType::FullOuter || t == JoinType::RightOuter) && !buildLeft();
-    buildOuter =
-        buildOuter || ((t == JoinType::LeftOuter || t == JoinType::FullOuter) && buildLeft());
-    if (!buildOuter) return nullptr;
+    if (!buildOuter_) return nullptr;
     std::vector<int32_t> bi, pi;
     for (int64_t i = 0; i < build_->numRows; ++i)
       if (!buildMatched_[i]) {
@@ -257,8 +366,7 @@ class HashJoinStream : public BatchStream {
     if (bi.empty()) return nullptr;
     const PhysicalNode& probeNode = *node_.children[buildLeft() ? 1 : 0];
     BatchPtr emptyProbe = Batch::empty(schemaOf(probeNode.output));
-    return buildLeft() ? joinRows(*build_, bi, *emptyProbe, pi, true)
-                       : joinRows(*emptyProbe, pi, *build_, bi, true);
+    return emit(*emptyProbe, pi.data(), bi.data(), static_cast<int64_t>(bi.size()));
   }
 
   const HashJoinExec& node_;
@@ -272,6 +380,7 @@ class HashJoinStream : public BatchStream {
   const std::vector<PhysicalExprPtr>* probeKeyExprs_ = nullptr;
   bool probeDone_ = false;
   bool emittedUnmatched_ = false;
+  bool uniqueBuild_ = false, buildOuter_ = false, probeOuter_ = false;
   int level_;
   std::unique_ptr<BatchSpiller> buildSpill_, probeSpill_;
   std::unique_ptr<HashJoinStream> child_;

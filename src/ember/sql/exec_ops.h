@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ember/io/file_format.h"
@@ -206,6 +207,13 @@ class HashJoinExec : public PhysicalNode {
   bool broadcast_;
   std::vector<PhysicalExprPtr> leftKeyExprs_, rightKeyExprs_;
   PhysicalExprPtr residualExpr_;
+  // Where each output column comes from: (0 = left, 1 = right, column index). `out` may be
+  // any subset of left ++ right (by attribute id): the planner passes only the columns
+  // the parent uses, so the others are never gathered.
+  std::vector<std::pair<uint8_t, int32_t>> outCols_;
+  // Columns of left ++ right the residual condition reads (the others are not gathered
+  // for the candidate pairs).
+  std::vector<bool> residualCols_;
 };
 
 // Joins without equi-keys: every pair of (streamed left row, broadcast right row),

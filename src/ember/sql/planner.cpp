@@ -49,8 +49,18 @@ class Planner {
       }
       case PlanKind::FileScan:
         return planScan(*p);
-      case PlanKind::Project:
-        return std::make_shared<ProjectExec>(plan(p->children[0]), p->exprs);
+      case PlanKind::Project: {
+        // A join under a projection produces only the columns the projection reads
+        // (join keys and other columns used only below are never gathered).
+        const PlanPtr& c = p->children[0];
+        if (c->kind == PlanKind::Join) {
+          IdSet used;
+          for (const auto& e : p->exprs)
+            for (int64_t id : referencedIds(e)) used.insert(id);
+          return std::make_shared<ProjectExec>(planJoin(*c, &used), p->exprs);
+        }
+        return std::make_shared<ProjectExec>(plan(c), p->exprs);
+      }
       case PlanKind::Filter: {
         // Simple conjuncts over a file scan also go into the reader (row-group skipping);
         // the filter stays above it: readers may return rows that do not match.
@@ -278,7 +288,8 @@ class Planner {
     return std::make_shared<ProjectExec>(agg, projected);
   }
 
-  PhysicalPtr planJoin(const LogicalPlan& p) {
+  // `used`: the output ids the parent reads (null: all of p.output).
+  PhysicalPtr planJoin(const LogicalPlan& p, const IdSet* used = nullptr) {
     auto left = plan(p.children[0]);
     auto right = plan(p.children[1]);
     auto lids = idsOf(p.children[0]->output), rids = idsOf(p.children[1]->output);
@@ -337,8 +348,11 @@ class Planner {
       left = exchange(left, lk);
       right = exchange(right, rk);
     }
+    std::vector<Attribute> out;
+    for (const auto& a : p.output)
+      if (!used || used->count(a.id)) out.push_back(a);
     return std::make_shared<HashJoinExec>(left, right, t, lk, rk, conjunction(residual), build,
-                                          broadcast, p.output);
+                                          broadcast, std::move(out));
   }
 
   PhysicalPtr planLimit(const LogicalPlan& p) {
