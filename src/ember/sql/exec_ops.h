@@ -250,8 +250,9 @@ class SortExec : public PhysicalNode {
   int64_t limit_;
 };
 
-// Window functions over partitions of rows (the input is already exchanged by the
-// partition keys; this operator sorts by partition + order keys).
+// Window functions over partitions of rows: the input is exchanged by the partition keys
+// and sorted by partition + order keys by a SortExec below (planner.cpp); this operator
+// holds one window partition at a time (exec_window.cpp).
 class WindowExec : public PhysicalNode {
   friend struct PlanSerde;  // ships the operator to executors (plan_serde.cpp)
 
