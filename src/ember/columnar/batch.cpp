@@ -27,6 +27,8 @@ void serializeColumn(const Column& c, ByteWriter& w) {
     const int32_t* o = c.offsets();
     w.writeBytes(o, static_cast<size_t>(n + 1) * sizeof(int32_t));
     w.writeBytes(c.chars() + o[0], static_cast<size_t>(o[n] - o[0]));
+  } else if (c.type().id() == TypeId::List || c.type().id() == TypeId::Map) {
+    w.writeBytes(c.offsets(), static_cast<size_t>(n + 1) * sizeof(int32_t));
   } else if (int width = c.type().fixedWidth()) {
     w.writeBytes(c.valuesBuffer().data(), static_cast<size_t>(n) * width);
   }
@@ -39,7 +41,8 @@ ColumnPtr deserializeColumn(ByteReader& r) {
   auto n = static_cast<int64_t>(r.readVarint());
   if (n < 0 || static_cast<uint64_t>(n) > r.remaining() * 8 + 64)
     throw IoError("corrupt column: implausible length " + std::to_string(n));
-  auto c = Column::make(type, type.id() == TypeId::String ? 0 : n);
+  bool variable = type.id() == TypeId::String || type.isNested();
+  auto c = Column::make(type, variable ? 0 : n);
   bool hasValidity = r.readRaw<uint8_t>() != 0;
   Buffer validity;
   if (hasValidity) {
@@ -57,12 +60,24 @@ ColumnPtr deserializeColumn(ByteReader& r) {
     Buffer chars(static_cast<size_t>(o[n]));
     r.readBytes(chars.data(), chars.size());
     c->adoptStrings(std::move(offs), std::move(chars), n);
+  } else if (type.isNested()) {
+    Buffer offs;
+    if (type.id() != TypeId::Struct) {
+      offs.resize(static_cast<size_t>(n + 1) * sizeof(int32_t));
+      r.readBytes(offs.data(), offs.size());
+    }
+    size_t nChildren = r.readVarint();
+    if (nChildren != type.children().size()) throw IoError("corrupt nested column children");
+    std::vector<ColumnPtr> children;
+    for (size_t i = 0; i < nChildren; ++i) children.push_back(deserializeColumn(r));
+    c->adoptNested(std::move(offs), std::move(children), n);
+    if (hasValidity) c->adoptValidity(std::move(validity));
+    return c;
   } else if (int width = type.fixedWidth()) {
     r.readBytes(c->valuesBuffer().data(), static_cast<size_t>(n) * width);
   }
   if (hasValidity) c->adoptValidity(std::move(validity));
-  size_t nChildren = r.readVarint();
-  for (size_t i = 0; i < nChildren; ++i) c->children().push_back(deserializeColumn(r));
+  if (r.readVarint() != 0) throw IoError("corrupt column: children under a flat type");
   return c;
 }
 

@@ -11,10 +11,12 @@ size_t bitmapBytes(int64_t rows) { return static_cast<size_t>((rows + 63) / 64) 
 }  // namespace
 
 Column::Column(DataType type) : type_(std::move(type)) {
-  if (type_.id() == TypeId::String) {
+  if (hasOffsets()) {
     offsets_.resize(sizeof(int32_t));
     offsets_.as<int32_t>()[0] = 0;
   }
+  if (type_.isNested())
+    for (const auto& f : type_.children()) children_.push_back(std::make_shared<Column>(f.type));
 }
 
 ColumnPtr Column::make(DataType type, int64_t length) {
@@ -53,7 +55,7 @@ void Column::compactValidity() {
 void Column::reserve(int64_t rows, int64_t charBytes) {
   int w = type_.fixedWidth();
   if (w) values_.reserve(static_cast<size_t>(rows) * w);
-  if (type_.id() == TypeId::String) {
+  if (hasOffsets()) {
     offsets_.reserve(static_cast<size_t>(rows + 1) * sizeof(int32_t));
     chars_.reserve(static_cast<size_t>(charBytes));
   }
@@ -73,12 +75,17 @@ void Column::growTo(int64_t length) {
 }
 
 void Column::resize(int64_t length) {
-  if (type_.id() == TypeId::String) {
+  if (hasOffsets()) {
     int32_t end = length_ ? offsets_.as<int32_t>()[std::min(length, length_)] : 0;
     offsets_.resize(static_cast<size_t>(length + 1) * sizeof(int32_t));
     int32_t* o = offsets_.as<int32_t>();
     for (int64_t i = std::min(length, length_) + 1; i <= length; ++i) o[i] = end;
-    if (length < length_) chars_.resize(static_cast<size_t>(end));
+    if (length < length_) {
+      if (type_.id() == TypeId::String) chars_.resize(static_cast<size_t>(end));
+      for (auto& c : children_) c->resize(end);
+    }
+  } else if (type_.id() == TypeId::Struct) {
+    for (auto& c : children_) c->resize(length);
   }
   if (length < length_) {
     length_ = length;
@@ -101,6 +108,10 @@ void Column::appendString(std::string_view s) {
 void Column::appendNull() {
   if (type_.id() == TypeId::String) {
     appendString({});
+  } else if (type_.isNested()) {
+    if (type_.id() == TypeId::Struct)
+      for (auto& c : children_) c->appendNull();
+    appendNestedRow();
   } else {
     growTo(length_ + 1);
     int w = type_.fixedWidth();
@@ -116,6 +127,20 @@ void Column::appendFrom(const Column& src, int64_t i) {
   }
   if (type_.id() == TypeId::String) {
     appendString(src.stringAt(i));
+    return;
+  }
+  if (type_.isNested()) {
+    EMBER_CHECK(src.type_.id() == type_.id() && src.children_.size() == children_.size(),
+                "appendFrom: incompatible column types " + src.type_.toString() + " -> " +
+                    type_.toString());
+    if (type_.id() == TypeId::Struct) {
+      for (size_t k = 0; k < children_.size(); ++k) children_[k]->appendFrom(*src.children_[k], i);
+    } else {
+      for (int64_t j = src.listBegin(i); j < src.listEnd(i); ++j)
+        for (size_t k = 0; k < children_.size(); ++k)
+          children_[k]->appendFrom(*src.children_[k], j);
+    }
+    appendNestedRow();
     return;
   }
   int w = type_.fixedWidth();
@@ -138,6 +163,55 @@ void Column::adoptStrings(Buffer offsets, Buffer chars, int64_t length) {
     if (o[i + 1] < o[i]) throw IoError("corrupt string column: decreasing offsets");
   offsets_ = std::move(offsets);
   chars_ = std::move(chars);
+  length_ = length;
+  if (!validity_.empty() && bitmapBytes(length) > validity_.size())
+    validity_.resize(bitmapBytes(length), 0xFF);
+}
+
+void Column::appendNestedRow() {
+  EMBER_CHECK(type_.isNested(), "appendNestedRow on a " + type_.toString() + " column");
+  if (type_.id() == TypeId::Struct) {
+    for (const auto& c : children_)
+      EMBER_CHECK(c->size() == length_ + 1, "appendNestedRow: struct fields of unequal length");
+  } else {
+    int64_t end = children_[0]->size();
+    for (const auto& c : children_)
+      EMBER_CHECK(c->size() == end, "appendNestedRow: map keys and values of unequal length");
+    if (end > INT32_MAX)
+      throw UserError(
+          "an array or map column of one batch exceeds 2^31 elements; use smaller "
+          "batches");
+    offsets_.resize(static_cast<size_t>(length_ + 2) * sizeof(int32_t));
+    offsets_.as<int32_t>()[length_ + 1] = static_cast<int32_t>(end);
+  }
+  growTo(length_ + 1);
+}
+
+void Column::adoptNested(Buffer offsets, std::vector<ColumnPtr> children, int64_t length) {
+  EMBER_CHECK(type_.isNested(), "adoptNested on a " + type_.toString() + " column");
+  if (children.size() != type_.children().size())
+    throw IoError("corrupt " + type_.toString() + " column: " + std::to_string(children.size()) +
+                  " children");
+  for (size_t k = 0; k < children.size(); ++k)
+    if (children[k]->type() != type_.children()[k].type)
+      throw IoError("corrupt " + type_.toString() + " column: child of type " +
+                    children[k]->type().toString());
+  if (type_.id() == TypeId::Struct) {
+    for (const auto& c : children)
+      if (c->size() != length) throw IoError("corrupt struct column: field length differs");
+  } else {
+    if (offsets.size() < static_cast<size_t>(length + 1) * sizeof(int32_t))
+      throw IoError("corrupt " + type_.toString() + " column: too few offsets");
+    const int32_t* o = offsets.as<int32_t>();
+    for (const auto& c : children)
+      if (o[0] != 0 || o[length] != c->size())
+        throw IoError("corrupt " + type_.toString() + " column: offsets do not match the elements");
+    for (int64_t i = 0; i < length; ++i)
+      if (o[i + 1] < o[i])
+        throw IoError("corrupt " + type_.toString() + " column: decreasing offsets");
+    offsets_ = std::move(offsets);
+  }
+  children_ = std::move(children);
   length_ = length;
   if (!validity_.empty() && bitmapBytes(length) > validity_.size())
     validity_.resize(bitmapBytes(length), 0xFF);

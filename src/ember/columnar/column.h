@@ -1,6 +1,12 @@
 // Column: one column of a batch, in the Arrow-style layout of types.h: an optional
 // validity bitmap (bit i set = row i is valid; no bitmap = no nulls), a values buffer
-// (fixed-width types) or offsets + bytes (strings), and children for nested types.
+// (fixed-width types) or offsets + bytes (strings), and children for nested types:
+//   List    int32 offsets (length + 1) into one child column of the elements (Arrow list)
+//   Map     int32 offsets into two equally long children: keys and values (Arrow stores
+//           one struct child; two children keep key lookups a plain column scan)
+//   Struct  one child per field, each as long as the struct column (a null struct row
+//           has null field rows underneath)
+// Offsets always start at 0 (columns are never views into another column's children).
 //
 // Columns are built by one thread (appends or resize + direct writes through
 // mutableValues()) and then shared read-only between operators through ColumnPtr;
@@ -107,18 +113,33 @@ class Column {
   // ---- nested ----
   std::vector<ColumnPtr>& children() { return children_; }
   const std::vector<ColumnPtr>& children() const { return children_; }
+  Column& child(size_t i) { return *children_[i]; }
+  const Column& child(size_t i) const { return *children_[i]; }
+  // List/Map row i holds child rows [listBegin(i), listEnd(i)).
+  int32_t listBegin(int64_t i) const { return offsets_.as<int32_t>()[i]; }
+  int32_t listEnd(int64_t i) const { return offsets_.as<int32_t>()[i + 1]; }
+  // Appends one row built by appending to the children first: List/Map: the elements
+  // from the previous row's end to the children's current size; Struct: the children
+  // must each hold size() + 1 rows.
+  void appendNestedRow();
+  // Replaces offsets (List/Map: size length + 1, from 0, non-decreasing, ending at the
+  // children's length; empty for Struct) and children (checked: throws IoError).
+  void adoptNested(Buffer offsets, std::vector<ColumnPtr> children, int64_t length);
 
   // Bytes held (for memory accounting).
   int64_t memoryBytes() const;
 
  private:
   void growTo(int64_t length);
+  bool hasOffsets() const {
+    return type_.id() == TypeId::String || type_.id() == TypeId::List || type_.id() == TypeId::Map;
+  }
 
   DataType type_;
   int64_t length_ = 0;
   Buffer validity_;  // uint64 words; empty = all valid
   Buffer values_;
-  Buffer offsets_;  // strings: int32, length_ + 1 entries
+  Buffer offsets_;  // strings, lists, maps: int32, length_ + 1 entries
   Buffer chars_;
   std::vector<ColumnPtr> children_;
 };

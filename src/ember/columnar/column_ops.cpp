@@ -3,6 +3,7 @@
 #include <cstring>
 #include <limits>
 
+#include "ember/columnar/nested_ops.h"
 #include "ember/common/errors.h"
 #include "ember/common/hash.h"
 
@@ -72,6 +73,7 @@ ColumnPtr takeStrings(const Column& c, const int32_t* idx, int64_t n) {
 
 ColumnPtr takeColumn(const Column& c, const int32_t* idx, int64_t n) {
   const DataType& t = c.type();
+  if (t.isNested()) return takeNested(c, idx, n);
   bool outer = false;
   for (int64_t i = 0; i < n && !outer; ++i) outer = idx[i] < 0;
   ColumnPtr out;
@@ -168,6 +170,7 @@ ColumnPtr concatColumns(const std::vector<ColumnPtr>& parts) {
   EMBER_CHECK(!parts.empty(), "concatColumns of nothing");
   if (parts.size() == 1) return parts[0];
   const DataType& t = parts[0]->type();
+  if (t.isNested()) return concatNested(parts);
   int64_t rows = 0, bytes = 0;
   bool nulls = false;
   for (const auto& p : parts) {
@@ -287,6 +290,10 @@ void hashColumn(const Column& c, uint64_t* h, bool combine) {
   } else if (t.id() == TypeId::Null) {
     for (int64_t i = 0; i < n; ++i) h[i] = combine ? hashCombine(h[i], kNullHash) : kNullHash;
     return;
+  } else if (t.isNested()) {
+    std::vector<uint64_t> x(static_cast<size_t>(n));
+    nestedRowHashes(c, x.data());
+    for (int64_t i = 0; i < n; ++i) h[i] = combine ? hashCombine(h[i], x[i]) : x[i];
   } else {
     switch (t.fixedWidth()) {
       case 1:
@@ -325,6 +332,10 @@ bool rowsEqual(const Column& a, int64_t i, const Column& b, int64_t j) {
       return a.valueAt<float>(i) == b.valueAt<float>(j);
     case TypeId::Null:
       return true;
+    case TypeId::List:
+    case TypeId::Map:
+    case TypeId::Struct:
+      return nestedRowsEqual(a, i, b, j);
     default: {
       int w = a.type().fixedWidth();
       return std::memcmp(a.valuesBuffer().data() + i * w, b.valuesBuffer().data() + j * w,

@@ -87,6 +87,12 @@ const std::vector<Field>& DataType::children() const {
   return children_ ? *children_ : noChildren();
 }
 
+DataType DataType::array(DataType element) {
+  return list(Field{"element", std::move(element), true});
+}
+
+const DataType& DataType::elementType() const { return children().at(0).type; }
+
 bool DataType::isNumeric() const { return isInteger() || isFloating() || isDecimal(); }
 
 int DataType::fixedWidth() const {

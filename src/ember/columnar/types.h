@@ -11,8 +11,10 @@
 //   Date       int32 days since 1970-01-01 (Arrow date32)
 //   Timestamp  int64 microseconds since the epoch, UTC (Arrow timestamp[us, UTC])
 //   Null       no buffers (every value null)
-// List, Struct and Map are declared so that the type system does not preclude them;
-// they carry child fields but have no kernels yet.
+//   List       int32 offsets into a child column of elements (Arrow list)
+//   Map        int32 offsets into two child columns, keys and values
+//   Struct     one child column per field
+// (column.h describes the nested layouts; nested_ops.h has their kernels.)
 //
 // DataType is a small value type (cheap to copy): nested types share their children.
 #pragma once
@@ -68,6 +70,10 @@ class DataType {
   static DataType date() { return DataType(TypeId::Date); }
   static DataType timestamp() { return DataType(TypeId::Timestamp); }
   static DataType list(Field element);
+  // array<element> with a nullable element field named "element" (Spark's containsNull).
+  static DataType array(DataType element);
+  // The element type of an array (children()[0].type).
+  const DataType& elementType() const;
   static DataType structOf(std::vector<Field> fields);
   static DataType map(DataType key, DataType value);
 

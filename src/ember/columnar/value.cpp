@@ -6,6 +6,7 @@
 
 #include "ember/columnar/datetime.h"
 #include "ember/columnar/decimal.h"
+#include "ember/common/errors.h"
 
 namespace ember {
 
@@ -50,6 +51,35 @@ Value Value::string(std::string s) {
   return v;
 }
 
+Value Value::array(DataType type, std::vector<Value> elements) {
+  Value v;
+  v.type_ = std::move(type);
+  v.null_ = false;
+  v.items_ = std::make_shared<const std::vector<Value>>(std::move(elements));
+  return v;
+}
+
+Value Value::structOf(DataType type, std::vector<Value> fields) {
+  Value v = array(std::move(type), std::move(fields));
+  return v;
+}
+
+Value Value::map(DataType type, std::vector<Value> keys, std::vector<Value> values) {
+  Value v = array(std::move(type), std::move(keys));
+  v.mapValues_ = std::make_shared<const std::vector<Value>>(std::move(values));
+  return v;
+}
+
+const std::vector<Value>& Value::items() const {
+  static const std::vector<Value> none;
+  return items_ ? *items_ : none;
+}
+
+const std::vector<Value>& Value::mapValues() const {
+  static const std::vector<Value> none;
+  return mapValues_ ? *mapValues_ : none;
+}
+
 double Value::asDouble() const {
   if (type_.isFloating()) return d_;
   if (type_.isDecimal()) return decimalToDouble(i_, type_.scale());
@@ -63,6 +93,8 @@ std::string formatDouble(double d) {
   if (d == std::floor(d) && std::fabs(d) < 1e15) return fmt::format("{:.1f}", d);
   return fmt::format("{}", d);  // shortest round-trip representation
 }
+// Elements inside arrays, structs and maps print NULL as "null", as Spark does.
+std::string nestedItem(const Value& v) { return v.isNull() ? "null" : v.toString(); }
 }  // namespace
 
 std::string Value::toString() const {
@@ -89,9 +121,21 @@ std::string Value::toString() const {
       return formatDate(static_cast<int32_t>(i_));
     case TypeId::Timestamp:
       return formatTimestamp(static_cast<int64_t>(i_));
-    default:
-      return "<" + type_.toString() + ">";
+    case TypeId::List:
+    case TypeId::Struct: {
+      bool list = type_.id() == TypeId::List;
+      std::string s = list ? "[" : "{";
+      for (size_t k = 0; k < items().size(); ++k) s += (k ? ", " : "") + nestedItem(items()[k]);
+      return s + (list ? "]" : "}");
+    }
+    case TypeId::Map: {
+      std::string s = "{";
+      for (size_t k = 0; k < items().size(); ++k)
+        s += (k ? ", " : "") + nestedItem(items()[k]) + " -> " + nestedItem(mapValues()[k]);
+      return s + "}";
+    }
   }
+  return "?";
 }
 
 std::string Value::toSql() const {
@@ -109,6 +153,23 @@ std::string Value::toSql() const {
       return "DATE '" + toString() + "'";
     case TypeId::Timestamp:
       return "TIMESTAMP '" + toString() + "'";
+    case TypeId::List:
+    case TypeId::Map: {
+      bool list = type_.id() == TypeId::List;
+      std::string s = list ? "array(" : "map(";
+      for (size_t k = 0; k < items().size(); ++k) {
+        s += (k ? ", " : "") + items()[k].toSql();
+        if (!list) s += ", " + mapValues()[k].toSql();
+      }
+      return s + ")";
+    }
+    case TypeId::Struct: {
+      std::string s = "named_struct(";
+      for (size_t k = 0; k < items().size(); ++k)
+        s += (k ? ", " : "") + Value::string(type_.children()[k].name).toSql() + ", " +
+             items()[k].toSql();
+      return s + ")";
+    }
     default:
       return toString();
   }
@@ -119,6 +180,7 @@ bool Value::operator==(const Value& o) const {
   if (null_) return true;
   if (type_.isFloating()) return d_ == o.d_ || (std::isnan(d_) && std::isnan(o.d_));
   if (type_.id() == TypeId::String) return s_ == o.s_;
+  if (type_.isNested()) return items() == o.items() && mapValues() == o.mapValues();
   return i_ == o.i_;
 }
 
@@ -149,6 +211,21 @@ Value Value::fromColumn(const Column& c, int64_t row) {
       return date(c.valueAt<int32_t>(row));
     case TypeId::Timestamp:
       return timestamp(c.valueAt<int64_t>(row));
+    case TypeId::Struct: {
+      std::vector<Value> fields;
+      for (const auto& ch : c.children()) fields.push_back(fromColumn(*ch, row));
+      return structOf(t, std::move(fields));
+    }
+    case TypeId::List:
+    case TypeId::Map: {
+      std::vector<Value> keys, values;
+      for (int32_t j = c.listBegin(row); j < c.listEnd(row); ++j) {
+        keys.push_back(fromColumn(c.child(0), j));
+        if (t.id() == TypeId::Map) values.push_back(fromColumn(c.child(1), j));
+      }
+      return t.id() == TypeId::Map ? map(t, std::move(keys), std::move(values))
+                                   : array(t, std::move(keys));
+    }
     default:
       return null(t);
   }
@@ -195,6 +272,20 @@ void Value::appendTo(Column& c) const {
     case TypeId::String:
       c.appendString(type_.id() == TypeId::String ? s_ : toString());
       break;
+    case TypeId::List:
+    case TypeId::Map:
+    case TypeId::Struct:
+      if (type_.id() != c.type().id() ||
+          (c.type().id() == TypeId::Struct && items().size() != c.children().size()))
+        throw InternalError("cannot append a " + type_.toString() + " value to a " +
+                            c.type().toString() + " column");
+      for (size_t k = 0; k < items().size(); ++k) {
+        size_t child = c.type().id() == TypeId::Struct ? k : 0;
+        items()[k].appendTo(c.child(child));
+        if (c.type().id() == TypeId::Map) mapValues()[k].appendTo(c.child(1));
+      }
+      c.appendNestedRow();
+      break;
     default:
       c.appendNull();
   }
@@ -204,12 +295,18 @@ void Value::serialize(ByteWriter& w) const {
   type_.serialize(w);
   w.writeRaw<uint8_t>(null_);
   if (null_) return;
-  if (type_.isFloating())
+  if (type_.isFloating()) {
     w.writeRaw(d_);
-  else if (type_.id() == TypeId::String)
+  } else if (type_.id() == TypeId::String) {
     w.writeString(s_);
-  else
+  } else if (type_.isNested()) {
+    w.writeVarint(items().size());
+    for (const auto& v : items()) v.serialize(w);
+    w.writeVarint(mapValues().size());
+    for (const auto& v : mapValues()) v.serialize(w);
+  } else {
     w.writeRaw(i_);
+  }
 }
 
 Value Value::deserialize(ByteReader& r) {
@@ -217,12 +314,21 @@ Value Value::deserialize(ByteReader& r) {
   v.type_ = DataType::deserialize(r);
   v.null_ = r.readRaw<uint8_t>() != 0;
   if (v.null_) return v;
-  if (v.type_.isFloating())
+  if (v.type_.isFloating()) {
     v.d_ = r.readRaw<double>();
-  else if (v.type_.id() == TypeId::String)
+  } else if (v.type_.id() == TypeId::String) {
     v.s_ = r.readString();
-  else
+  } else if (v.type_.isNested()) {
+    for (auto* part : {&v.items_, &v.mapValues_}) {
+      size_t n = r.readVarint();
+      if (n > r.remaining()) throw IoError("corrupt nested value: implausible size");
+      std::vector<Value> items;
+      for (size_t k = 0; k < n; ++k) items.push_back(deserialize(r));
+      *part = std::make_shared<const std::vector<Value>>(std::move(items));
+    }
+  } else {
     v.i_ = r.readRaw<int128_t>();
+  }
   return v;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,11 @@ class Value {
   static Value string(std::string v);
   static Value date(int32_t days);
   static Value timestamp(int64_t micros);
+  // Nested values: `type` is the array/struct/map type; items are the elements (array),
+  // the field values (struct) or the keys (map), `mapValues` the map's values.
+  static Value array(DataType type, std::vector<Value> elements);
+  static Value structOf(DataType type, std::vector<Value> fields);
+  static Value map(DataType type, std::vector<Value> keys, std::vector<Value> values);
 
   const DataType& type() const { return type_; }
   bool isNull() const { return null_; }
@@ -38,9 +44,14 @@ class Value {
   // Decimal's unscaled value (or an integer's value).
   int128_t asInt128() const { return i_; }
   const std::string& asString() const { return s_; }
+  // Elements / fields / keys of a nested value (empty otherwise).
+  const std::vector<Value>& items() const;
+  // A map's values, parallel to items().
+  const std::vector<Value>& mapValues() const;
 
   // As Spark's show() prints it: NULL as "NULL", decimals with their scale, dates
-  // "2024-01-31", timestamps "2024-01-31 12:00:00", booleans "true"/"false".
+  // "2024-01-31", timestamps "2024-01-31 12:00:00", booleans "true"/"false", arrays
+  // "[1, null, 3]", structs "{1, a}", maps "{a -> 1, b -> 2}" (nested NULLs as "null").
   std::string toString() const;
   // SQL literal text ('it''s', DATE '2024-01-31', 1.50BD is written as 1.50).
   std::string toSql() const;
@@ -61,6 +72,7 @@ class Value {
   int128_t i_ = 0;  // bool, ints, date, timestamp, decimal unscaled
   double d_ = 0;    // float, double
   std::string s_;
+  std::shared_ptr<const std::vector<Value>> items_, mapValues_;
 };
 
 using Row = std::vector<Value>;
