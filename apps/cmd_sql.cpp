@@ -180,6 +180,21 @@ std::string jsonString(const std::string& s) {
 std::string jsonValue(const ember::Value& v) {
   if (v.isNull()) return "null";
   const ember::DataType& t = v.type();
+  if (t.id() == ember::TypeId::List) {  // a JSON array
+    std::string out = "[";
+    for (size_t i = 0; i < v.items().size(); ++i) out += (i ? "," : "") + jsonValue(v.items()[i]);
+    return out + "]";
+  }
+  if (t.id() == ember::TypeId::Struct || t.id() == ember::TypeId::Map) {  // a JSON object
+    std::string out = "{";
+    for (size_t i = 0; i < v.items().size(); ++i) {
+      std::string key =
+          t.id() == ember::TypeId::Struct ? t.children()[i].name : v.items()[i].toString();
+      const ember::Value& x = t.id() == ember::TypeId::Struct ? v.items()[i] : v.mapValues()[i];
+      out += (i ? "," : "") + jsonString(key) + ":" + jsonValue(x);
+    }
+    return out + "}";
+  }
   if (t.id() == ember::TypeId::Boolean) return v.asBool() ? "true" : "false";
   if (t.isFloating() && !std::isfinite(v.asDouble())) return jsonString(v.toString());
   if (t.isNumeric()) return v.toString();

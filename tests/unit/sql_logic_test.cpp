@@ -290,6 +290,12 @@ INSTANTIATE_TEST_SUITE_P(Files, SqlLogicTest, ::testing::ValuesIn(discoverFiles(
                          });
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SqlLogicTest);
 
+// Guards against a silent pass: no files found means nothing was tested.
+TEST(SqlLogicFiles, AreFound) {
+  EXPECT_FALSE(discoverFiles().empty())
+      << "no .slt files under " << sqlDir() << "; run under ctest or set EMBER_SOURCE_DIR";
+}
+
 TEST(SqlLogicFormat, ParsesRecords) {
   auto rs = parseSlt(
       "# comment\n"

@@ -302,4 +302,13 @@ const FileFormat& FileFormat::forName(std::string_view name) {
                   "': Ember reads and writes csv, json, parquet and text");
 }
 
+void FileFormat::checkWriteSchema(const Schema& schema) const {
+  if (name() == "json") return;
+  for (const auto& f : schema.fields())
+    if (f.type.isNested())
+      throw UserError("the " + name() + " format cannot store column '" + f.name + "' of type " +
+                      f.type.toString() + "; write JSON instead, or convert the column first (" +
+                      "e.g. cast(" + f.name + " AS string) or explode it)");
+}
+
 }  // namespace ember

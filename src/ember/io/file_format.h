@@ -162,6 +162,11 @@ class FileFormat {
                                             const std::vector<ColumnPredicate>& pushedFilters,
                                             const FormatOptions& options, int batchRows) const = 0;
 
+  // Throws UserError naming the column when the format cannot store a column of `schema`
+  // (CSV, text and Parquet hold no nested types yet; JSON does). Called on the driver
+  // before a write job starts.
+  virtual void checkWriteSchema(const Schema& schema) const;
+
   // Creates (truncates) `path`, creating missing parent directories.
   virtual std::unique_ptr<BatchWriter> createWriter(const std::string& path, const Schema& schema,
                                                     const FormatOptions& options) const = 0;

@@ -283,6 +283,10 @@ class JsonWriter final : public BatchWriter {
           continue;
         }
         TypeId t = col.type().id();
+        if (col.type().isNested()) {
+          appendNested(col, r);
+          continue;
+        }
         cell_.clear();
         formatValueText(col, r, o_.text, cell_);
         bool quoted = t == TypeId::String || t == TypeId::Date || t == TypeId::Timestamp ||
@@ -301,6 +305,53 @@ class JsonWriter final : public BatchWriter {
   uint64_t bytesWritten() const override { return out_.fileBytes(); }
 
  private:
+  // Arrays as JSON arrays, structs and maps as objects (map keys as strings), as Spark.
+  void appendCell(const Column& col, int64_t r) {
+    if (col.isNull(r)) {
+      line_ += "null";
+      return;
+    }
+    if (col.type().isNested()) return appendNested(col, r);
+    TypeId t = col.type().id();
+    cell_.clear();
+    formatValueText(col, r, o_.text, cell_);
+    bool quoted = t == TypeId::String || t == TypeId::Date || t == TypeId::Timestamp ||
+                  ((t == TypeId::Float32 || t == TypeId::Float64) &&
+                   (cell_ == "NaN" || cell_.find("Infinity") != std::string::npos));
+    if (quoted)
+      appendJsonString(line_, cell_);
+    else
+      line_ += cell_;
+  }
+  void appendNested(const Column& col, int64_t r) {
+    TypeId t = col.type().id();
+    if (t == TypeId::Struct) {
+      line_ += '{';
+      for (size_t k = 0; k < col.children().size(); ++k) {
+        if (k) line_ += ',';
+        appendJsonString(line_, col.type().children()[k].name);
+        line_ += ':';
+        appendCell(col.child(k), r);
+      }
+      line_ += '}';
+      return;
+    }
+    line_ += t == TypeId::List ? '[' : '{';
+    for (int32_t j = col.listBegin(r); j < col.listEnd(r); ++j) {
+      if (j > col.listBegin(r)) line_ += ',';
+      if (t == TypeId::Map) {
+        std::string key;
+        formatValueText(col.child(0), j, o_.text, key);
+        appendJsonString(line_, key);
+        line_ += ':';
+        appendCell(col.child(1), j);
+      } else {
+        appendCell(col.child(0), j);
+      }
+    }
+    line_ += t == TypeId::List ? ']' : '}';
+  }
+
   JsonOptions o_;
   Schema schema_;
   OutputStream out_;

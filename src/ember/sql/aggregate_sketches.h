@@ -37,5 +37,8 @@ std::unique_ptr<AggregateState> newExactPercentileState(double fixedPercentage =
 // string_agg / listagg(value string [, delimiter string]): partial state (joined string,
 // delimiter); result string, NULL for a group without values.
 std::unique_ptr<AggregateState> newStringAggState();
+// collect_list / collect_set(value): partial state and result array<value type> (NULLs
+// skipped; an empty array for a group without values).
+std::unique_ptr<AggregateState> newCollectState(const DataType& elem, bool set);
 
 }  // namespace ember::sql

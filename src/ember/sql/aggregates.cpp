@@ -637,6 +637,13 @@ std::shared_ptr<BoundAggregate> bindPlain(const std::string& name,
                                             [t] { return newQuantileState(t); });
   }
   if (auto stat = bindStatistics(name, args)) return stat;
+  if (name == "collect_list" || name == "collect_set" || name == "array_agg") {
+    DataType t = one("one argument");
+    DataType res = DataType::array(t);
+    bool set = name == "collect_set";
+    return std::make_shared<BoundAggregate>(name, res, std::vector{t}, std::vector{res}, false,
+                                            [t, set] { return newCollectState(t, set); });
+  }
   if (name == "count") {
     return std::make_shared<BoundAggregate>(name, DataType::int64(), args,
                                             std::vector{DataType::int64()}, false,
@@ -766,6 +773,7 @@ const std::set<std::string>& aggregateNames() {
                                               "some",
                                               "collect_list",
                                               "collect_set",
+                                              "array_agg",
                                               "approx_count_distinct",
                                               "percentile_approx",
                                               "approx_percentile",
@@ -799,7 +807,7 @@ AggregateFunctionPtr bindAggregate(const std::string& name, const std::vector<Da
       throw UserError(
           "aggregate function " + name +
           "() is not supported by Ember yet; supported: count, count_if, sum, avg, min, "
-          "max, stddev, variance, first, last, bool_and, bool_or, approx_count_distinct, "
+          "max, stddev, variance, first, last, bool_and, bool_or, collect_list, collect_set, approx_count_distinct, "
           "percentile_approx, percentile, median, corr, covar_pop, covar_samp, skewness, "
           "kurtosis, max_by, min_by, string_agg");
     throw UserError("unknown aggregate function " + name + "()");

@@ -167,6 +167,8 @@ PlanPtr Analyzer::resolveNode(const PlanPtr& plan, const Scope* outer) {
       n->output = children[0]->output;
       for (const auto& e : p.exprs) n->output.push_back(toAttribute(*e));
       return n;
+    case PlanKind::Generate:
+      return resolveGenerate(p, children[0], outer);
     default:
       break;
   }
@@ -266,10 +268,11 @@ std::vector<ExprPtr> Analyzer::expandSelectList(const std::vector<ExprPtr>& expr
 }
 
 PlanPtr Analyzer::resolveProject(const LogicalPlan& p, PlanPtr child, const Scope* outer) {
+  std::vector<ExprPtr> items = expandSelectList(p.exprs, child->output);
+  extractGenerator(items, child, outer);
   Scope scope{child->output, outer};
   std::vector<ExprPtr> exprs;
-  for (const auto& e : expandSelectList(p.exprs, child->output))
-    exprs.push_back(named(resolveExpr(e, scope)));
+  for (const auto& e : items) exprs.push_back(named(resolveExpr(e, scope)));
   bool agg = false;
   for (const auto& e : exprs) agg = agg || containsAggregate(e);
   if (agg) {
@@ -602,6 +605,10 @@ PlanPtr Analyzer::resolveSort(const LogicalPlan& p, PlanPtr child, const Scope* 
         r.expr = refTo(toAttribute(*a));
       }
     }
+    if (r.expr && r.expr->type.id() == TypeId::Map)
+      fail("cannot order by " + r.expr->prettyName() + " of type " + r.expr->type.toString() +
+               ": maps have no order (order by map_keys(...) or an entry instead)",
+           k.expr->position);
     keys.push_back(r);
   }
   if (hidden.empty()) {

@@ -7,6 +7,7 @@
 #include "ember/sql/aggregates.h"
 #include "ember/sql/analyzer_internal.h"
 #include "ember/sql/function.h"
+#include "ember/sql/generators.h"
 #include "ember/sql/parser.h"
 
 namespace ember::sql {
@@ -132,6 +133,8 @@ ExprPtr Analyzer::resolveExpr(const ExprPtr& e, const Scope& scope) {
           return r;
         }
       }
+      if (!e->qualifier.empty())
+        if (ExprPtr field = resolveStructField(e, scope)) return field;
       std::vector<std::string> names;
       for (const auto& a : scope.attrs) {
         std::string q = a.qualifier.empty() ? "" : a.qualifier.back() + ".";
@@ -176,6 +179,25 @@ ExprPtr Analyzer::resolveExpr(const ExprPtr& e, const Scope& scope) {
         auto a = std::make_shared<Expr>(*e);
         a->kind = ExprKind::AggregateCall;
         return resolveExpr(a, scope);
+      }
+      if (isGeneratorName(e->name))
+        fail(e->name + "() is a generator: use it alone in a SELECT list or in LATERAL VIEW",
+             e->position);
+      if (e->name == "struct") {
+        // Spark names the fields after the columns (struct(a, b) -> {a, b}), col<n> else.
+        std::vector<ExprPtr> named;
+        for (size_t i = 0; i < e->args.size(); ++i) {
+          const ExprPtr& a = e->args[i];
+          std::string n = a->kind == ExprKind::ColumnRef ? a->name
+                          : a->kind == ExprKind::Alias   ? a->name
+                                                         : "col" + std::to_string(i + 1);
+          named.push_back(lit(Value::string(n)));
+          named.push_back(a->kind == ExprKind::Alias ? a->args[0] : a);
+        }
+        auto ns = std::make_shared<Expr>(*e);
+        ns->name = "named_struct";
+        ns->args = named;
+        if (!named.empty()) return resolveExpr(ns, scope);
       }
       std::vector<ExprPtr> args;
       for (const auto& a : e->args) args.push_back(resolveExpr(a, scope));

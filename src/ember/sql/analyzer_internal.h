@@ -31,6 +31,14 @@ class Analyzer {
   PlanPtr resolveNode(const PlanPtr& plan, const Scope* outer);
   PlanPtr resolveRelation(const LogicalPlan& p, const Scope* outer);
   PlanPtr resolveProject(const LogicalPlan& p, PlanPtr child, const Scope* outer);
+  // Generate nodes (analyzer_generate.cpp): LATERAL VIEW / FROM generators, and a
+  // generator in a select list, which becomes a Generate under the projection.
+  PlanPtr resolveGenerate(const LogicalPlan& p, PlanPtr child, const Scope* outer);
+  // Select items with a generator call: replaced by references to a Generate over `child`
+  // (which is updated); false when the list has none.
+  bool extractGenerator(std::vector<ExprPtr>& items, PlanPtr& child, const Scope* outer);
+  // `s.f` / `t.s.f` when `s` is a struct column: get_field calls; null when no such column.
+  ExprPtr resolveStructField(const ExprPtr& ref, const Scope& scope);
   PlanPtr resolveAggregate(const LogicalPlan& p, PlanPtr child, const Scope* outer);
   PlanPtr resolveFilter(const LogicalPlan& p, PlanPtr child, const Scope* outer);
   PlanPtr resolveSort(const LogicalPlan& p, PlanPtr child, const Scope* outer);

@@ -184,7 +184,9 @@ void fn::throwCastError(const Column& c, int64_t row, const DataType& to) {
 
 bool canCast(const DataType& from, const DataType& to) {
   if (from == to || from.id() == TypeId::Null) return true;
-  if (from.isNested() || to.isNested() || to.id() == TypeId::Null) return false;
+  if (to.id() == TypeId::Null) return false;
+  if (from.isNested()) return fn::canCastNested(from, to);
+  if (to.isNested()) return false;
   if (from.id() == TypeId::String || to.id() == TypeId::String) return true;
   Kind fk = kindOf(from), tk = kindOf(to);
   if (fk != Kind::Other && tk != Kind::Other) return true;  // numbers and booleans
@@ -202,6 +204,7 @@ ColumnPtr castColumn(const ColumnPtr& c, const DataType& to, bool ansi) {
     throw UserError("cannot cast " + from.toString() + " to " + to.toString());
   int64_t n = c->size();
   if (from.id() == TypeId::Null) return Column::nulls(to, n);
+  if (from.isNested()) return fn::castNested(c, to, ansi);
   if (to.id() == TypeId::String) return castToString(*c);
   if (from.id() == TypeId::String) return castFromString(*c, to, ansi);
   TypeId f = from.id(), t = to.id();
@@ -251,6 +254,7 @@ std::optional<DataType> commonType(const DataType& a, const DataType& b) {
   if (b.id() == TypeId::Null) return a;
   if (a.isNumeric() && b.isNumeric()) return numericWider(a, b);
   if (isTemporal(a) && isTemporal(b)) return DataType::timestamp();
+  if (a.isNested() && b.isNested()) return fn::widerNested(a, b, false);
   if (a.id() == TypeId::String || b.id() == TypeId::String) {
     const DataType& o = a.id() == TypeId::String ? b : a;
     if (o.isNested()) return std::nullopt;
@@ -267,6 +271,7 @@ std::optional<DataType> widerType(const DataType& a, const DataType& b) {
   if (b.id() == TypeId::Null) return a;
   if (a.isNumeric() && b.isNumeric()) return numericWider(a, b);
   if (isTemporal(a) && isTemporal(b)) return DataType::timestamp();
+  if (a.isNested() && b.isNested()) return fn::widerNested(a, b, true);
   if (a.id() == TypeId::String || b.id() == TypeId::String) {
     const DataType& o = a.id() == TypeId::String ? b : a;
     if (o.isNested() || o.id() == TypeId::Boolean) return std::nullopt;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ember/columnar/column_ops.h"
 #include "ember/common/errors.h"
 
 namespace ember::sql {
@@ -34,6 +35,10 @@ ColumnPtr constantColumn(const Value& v, const DataType& t, int64_t rows) {
     auto c = std::make_shared<Column>(t);
     c->adoptStrings(std::move(offs), std::move(chars), rows);
     return c;
+  }
+  if (t.isNested()) {  // rows copies of the one value
+    std::vector<int32_t> zeros(static_cast<size_t>(rows), 0);
+    return takeColumn(*one, zeros.data(), rows);
   }
   auto c = Column::make(t, rows);
   int w = t.fixedWidth();

@@ -3,6 +3,7 @@
 #include <numeric>
 
 #include "ember/columnar/column_ops.h"
+#include "ember/columnar/nested_ops.h"
 #include "ember/common/errors.h"
 #include "ember/core/executor_env.h"
 #include "ember/core/task_context.h"
@@ -66,6 +67,10 @@ int compareValues(const Column& a, int64_t i, const Column& b, int64_t j, bool a
     }
     case TypeId::Null:
       c = 0;
+      break;
+    case TypeId::List:
+    case TypeId::Struct:
+      c = compareRows(a, i, b, j);  // element-wise (nested_ops.h)
       break;
     default:
       throw UserError("cannot order by a column of type " + a.type().toString());

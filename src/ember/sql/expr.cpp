@@ -181,6 +181,13 @@ std::string Expr::prettyName() const {
       return name;
     case ExprKind::Literal:
       return value.isNull() ? "NULL" : value.toString();
+    case ExprKind::Call:
+      // Spark names s.f after the field and a[0] / m['k'] with brackets.
+      if (name == "get_field" && args.size() == 2 && args[1]->kind == ExprKind::Literal)
+        return args[1]->value.toString();
+      if (name == "get" && args.size() == 2)
+        return args[0]->prettyName() + "[" + args[1]->prettyName() + "]";
+      break;
     default:
       break;
   }

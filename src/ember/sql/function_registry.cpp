@@ -39,6 +39,8 @@ FunctionRegistry& FunctionRegistry::builtin() {
     fn::registerMath(*reg);
     fn::registerHash(*reg);
     fn::registerBitwise(*reg);
+    fn::registerArrays(*reg);
+    fn::registerMapsStructs(*reg);
     return reg;
   }();
   return *r;

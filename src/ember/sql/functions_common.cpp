@@ -159,6 +159,12 @@ DataType adjustDecimal(int precision, int scale) {
 
 bool implicitlyCastable(const DataType& from, const DataType& to) {
   if (from == to || isNullType(from)) return true;
+  if (from.isNested() && to.isNested() && from.id() == to.id() &&
+      from.children().size() == to.children().size()) {
+    for (size_t k = 0; k < from.children().size(); ++k)
+      if (!implicitlyCastable(from.children()[k].type, to.children()[k].type)) return false;
+    return true;
+  }
   if (from.isNested() || to.isNested()) return false;
   switch (to.id()) {
     case TypeId::String:

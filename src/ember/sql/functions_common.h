@@ -37,6 +37,8 @@ void registerDatetimeFormat(FunctionRegistry& r);
 void registerMath(FunctionRegistry& r);
 void registerHash(FunctionRegistry& r);
 void registerBitwise(FunctionRegistry& r);
+void registerArrays(FunctionRegistry& r);     // after registerStrings*: overloads concat
+void registerMapsStructs(FunctionRegistry& r);
 
 // ---- validity ----
 inline bool bitSet(const uint64_t* v, int64_t i) { return !v || ((v[i >> 6] >> (i & 63)) & 1); }
@@ -230,6 +232,13 @@ ColumnPtr decimalArith(char op, const ColumnPtr& a, const ColumnPtr& b, const Da
 
 // ---- casts (cast.cpp, functions_cast_string.cpp) ----
 ColumnPtr castToString(const Column& c);
+// Nested casts (cast_nested.cpp): to string in Spark's text form, or shape-preserving.
+ColumnPtr castNestedToString(const Column& c);
+bool canCastNested(const DataType& from, const DataType& to);
+ColumnPtr castNested(const ColumnPtr& c, const DataType& to, bool ansi);
+// The wider of two nested types of one shape (strings=true: widerType per child, else
+// commonType); nullopt when shapes or children do not meet.
+std::optional<DataType> widerNested(const DataType& a, const DataType& b, bool strings);
 ColumnPtr castFromString(const Column& c, const DataType& to, bool ansi);
 // Java's Double.toString / Float.toString, as Spark prints doubles ("1.0E10", "0.1").
 std::string formatFloating(double d, bool isFloat);

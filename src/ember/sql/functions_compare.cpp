@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ember/columnar/nested_ops.h"
 #include "ember/sql/functions_common.h"
 
 namespace ember::sql::fn {
@@ -70,6 +71,25 @@ void cmpDispatch(const Column& a, const Column& b, uint8_t* o, int64_t rows) {
 ColumnPtr compareColumns(CmpOp op, const ColumnPtr& a, const ColumnPtr& b, int64_t rows) {
   ColumnPtr out = Column::make(DataType::boolean(), rows);
   uint8_t* o = out->mutableValues<uint8_t>();
+  if (a->type().isNested()) {
+    // Arrays and structs: element-wise order (nested_ops.h); NULL elements compare equal.
+    for (int64_t i = 0; i < rows; ++i) {
+      bool an = a->isNull(i), bn = b->isNull(i);
+      if (an || bn) {
+        o[i] = op == CmpOp::NullSafeEq && an && bn;
+        continue;
+      }
+      int c = compareRows(*a, i, *b, i);
+      o[i] = op == CmpOp::Eq || op == CmpOp::NullSafeEq ? c == 0
+             : op == CmpOp::Ne                          ? c != 0
+             : op == CmpOp::Lt                          ? c < 0
+             : op == CmpOp::Le                          ? c <= 0
+             : op == CmpOp::Gt                          ? c > 0
+                                                        : c >= 0;
+    }
+    if (op != CmpOp::NullSafeEq) propagateNulls(*out, {a.get(), b.get()}, rows);
+    return out;
+  }
   if (a->type().id() == TypeId::Null) {
     std::fill(o, o + rows, op == CmpOp::NullSafeEq && b->type().id() == TypeId::Null);
   } else {
@@ -114,7 +134,7 @@ namespace {
 BoundFunction bindCompare(CmpOp op, const std::string& name, std::span<const DataType> types) {
   checkArity(name, types, 2, 2);
   std::optional<DataType> t = commonType(types[0], types[1]);
-  if (!t || t->isNested())
+  if (!t || t->id() == TypeId::Map)
     bindError(name, "cannot compare " + types[0].toString() + " with " + types[1].toString());
   DataType ct = isNullType(*t) ? DataType::boolean() : *t;
   return {DataType::boolean(),

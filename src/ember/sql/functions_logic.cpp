@@ -19,6 +19,17 @@ ColumnPtr chooseRows(const DataType& t, std::span<const ColumnPtr> sources, cons
     }
     return b.finish();
   }
+  if (t.isNested()) {
+    auto out = Column::make(t);
+    for (int64_t i = 0; i < rows; ++i) {
+      if (sel[i] < 0)
+        out->appendNull();
+      else
+        out->appendFrom(*sources[sel[i]], i);
+    }
+    out->compactValidity();
+    return out;
+  }
   ColumnPtr out = Column::make(t, rows);
   uint64_t* valid = out->mutableValidity();
   visitFixed(t, [&](auto tag) {

@@ -112,6 +112,9 @@ std::string LogicalPlan::nodeString() const {
     }
     case PlanKind::Sample:
       return "Sample " + std::to_string(fraction) + ", " + std::to_string(seed);
+    case PlanKind::Generate:
+      return "Generate " + (exprs.empty() ? std::string("?") : exprs[0]->toString()) + ", [" +
+             attrs(generatorOutput) + "]";
   }
   return "?";
 }

@@ -44,6 +44,8 @@ enum class PlanKind : uint8_t {
   With,           // ctes (name, plan) visible in children[0]
   Sample,         // fraction, seed
   Range,          // ids start, start+step, ... < end (exclusive) in rangePartitions parts
+  Generate,       // exprs[0] = generator (explode, posexplode, inline, *_outer) over children[0];
+                  // output = child's output + generatorOutput (LATERAL VIEW, explode in SELECT)
 };
 
 enum class JoinType : uint8_t {
@@ -90,6 +92,7 @@ struct LogicalPlan {
   std::vector<std::pair<std::string, PlanPtr>> ctes;  // With
   std::shared_ptr<const FileSource> source;           // FileScan
   std::vector<BatchPtr> rows;                         // LocalRelation
+  std::vector<Attribute> generatorOutput;             // Generate: the generated columns
   std::vector<Attribute> output;                      // resolved nodes (and LocalRelation/FileScan)
   bool resolved = false;
   int position = -1;  // byte offset in the SQL text, -1 if none

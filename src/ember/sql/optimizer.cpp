@@ -115,6 +115,11 @@ std::vector<Attribute> deriveOutput(const LogicalPlan& p) {
       for (const auto& e : p.exprs) out.push_back(toAttribute(*e));
       return out;
     }
+    case PlanKind::Generate: {
+      auto out = p.children[0]->output;
+      out.insert(out.end(), p.generatorOutput.begin(), p.generatorOutput.end());
+      return out;
+    }
     case PlanKind::Join: {
       const auto& l = p.children[0]->output;
       const auto& r = p.children[1]->output;
@@ -272,6 +277,19 @@ PlanPtr pushInto(const PlanPtr& plan, std::vector<ExprPtr> cs) {
       n->children = {pushInto(p.children[0], toLeft), pushInto(p.children[1], toRight)};
       n->output = deriveOutput(*n);
       return filterOver(n, stay);
+    }
+    case PlanKind::Generate: {
+      // Conjuncts over the input's columns run before the rows are multiplied.
+      IdSet in = idsOf(p.children[0]->output);
+      std::vector<ExprPtr> below;
+      for (const auto& c : cs) {
+        if (deterministic(c) && !hasSubquery(c) && subsetOf(referencedIds(c), in))
+          below.push_back(c);
+        else
+          stay.push_back(c);
+      }
+      if (below.empty()) return filterOver(plan, stay);
+      return filterOver(withChildren(p, {pushInto(p.children[0], below)}), stay);
     }
     default:
       return filterOver(plan, cs);
@@ -556,7 +574,8 @@ PlanPtr prune(const PlanPtr& plan, const IdSet& required) {
       n->output = deriveOutput(*n);
       return n;
     }
-    case PlanKind::Window: {
+    case PlanKind::Window:
+    case PlanKind::Generate: {
       IdSet need = required;
       for (const auto& e : p.exprs) addRefs(e, need);
       return withChildren(p, {prune(p.children[0], need)});

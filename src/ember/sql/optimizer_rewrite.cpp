@@ -559,6 +559,13 @@ ExprPtr foldExpr(const ExprPtr& e, const OptimizerOptions& o) {
 PlanPtr foldConstants(const PlanPtr& plan, const OptimizerOptions& o) {
   auto n = std::make_shared<LogicalPlan>(*plan);
   for (auto& c : n->children) c = foldConstants(c, o);
+  if (n->kind == PlanKind::Generate) {
+    // The generator itself is not a scalar function: fold its argument only.
+    auto g = std::make_shared<Expr>(*n->exprs[0]);
+    for (auto& a : g->args) a = foldExpr(a, o);
+    n->exprs[0] = g;
+    return n;
+  }
   for (auto& e : n->exprs)
     if (e) e = foldExpr(e, o);
   for (auto& g : n->groupBy) g = foldExpr(g, o);

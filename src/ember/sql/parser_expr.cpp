@@ -3,52 +3,12 @@
 
 #include "ember/columnar/datetime.h"
 #include "ember/common/errors.h"
+#include "ember/sql/aggregates.h"
 #include "ember/sql/parser_internal.h"
 
 namespace ember::sql::detail {
 
 namespace {
-
-const std::set<std::string> kAggregates = {"count",
-                                           "sum",
-                                           "avg",
-                                           "mean",
-                                           "min",
-                                           "max",
-                                           "stddev",
-                                           "stddev_samp",
-                                           "stddev_pop",
-                                           "std",
-                                           "variance",
-                                           "var_samp",
-                                           "var_pop",
-                                           "first",
-                                           "first_value",
-                                           "last",
-                                           "last_value",
-                                           "collect_list",
-                                           "collect_set",
-                                           "approx_count_distinct",
-                                           "percentile_approx",
-                                           "approx_percentile",
-                                           "count_if",
-                                           "bool_and",
-                                           "bool_or",
-                                           "every",
-                                           "any",
-                                           "some",
-                                           "corr",
-                                           "covar_pop",
-                                           "covar_samp",
-                                           "skewness",
-                                           "kurtosis",
-                                           "median",
-                                           "max_by",
-                                           "min_by",
-                                           "percentile",
-                                           "any_value",
-                                           "string_agg",
-                                           "listagg"};
 
 // EXTRACT(field FROM x) -> field(x), in Spark's function names.
 const std::map<std::string, std::string> kExtractFields = {
@@ -178,8 +138,29 @@ ExprPtr PgTranslator::expr(const Json& node) {
     fail(b, "unsupported SQL value function (only CURRENT_DATE and CURRENT_TIMESTAMP are)");
   }
   if (type == "ParamRef") fail(b, "query parameters ($1) are not supported");
-  if (type == "A_Indirection" || type == "A_ArrayExpr")
-    fail(b, "arrays and subscripts are not supported in SQL yet");
+  if (type == "A_ArrayExpr") {  // ARRAY[a, b] (pg) = array(a, b) (Spark)
+    std::vector<ExprPtr> args;
+    for (const auto& a : b.value("elements", Json::array())) args.push_back(expr(a));
+    return at(call("array", std::move(args)), pos(b));
+  }
+  if (type == "A_Indirection") {  // a[i], m['k'], (expr).field
+    ExprPtr e = expr(b["arg"]);
+    int where = e->position;
+    for (const auto& ind : b.value("indirection", Json::array())) {
+      if (ind.contains("A_Indices")) {
+        const Json& ix = ind["A_Indices"];
+        if (ix.value("is_slice", false) || !ix.contains("uidx"))
+          fail(ix, "array slices a[i:j] are not supported; use slice(a, start, length)");
+        e = call("get", {e, expr(ix["uidx"])});
+      } else if (ind.contains("String")) {
+        e = call("get_field", {e, lit(Value::string(ident(sval(ind))))});
+      } else {
+        fail(b, "unsupported subscript (only [index], [key] and .field are)");
+      }
+      e = at(e, where);
+    }
+    return e;
+  }
   if (type == "RowExpr") fail(b, "row constructors such as (a, b) are not supported");
   if (type == "CollateClause") fail(b, "COLLATE is not supported");
   if (type == "GroupingFunc") {  // grouping(e): resolved by parser_grouping.cpp
@@ -389,7 +370,13 @@ ExprPtr PgTranslator::typeCast(const Json& c) {
 }
 
 DataType PgTranslator::typeName(const Json& t) {
-  if (t.contains("arrayBounds")) fail(t, "array types are not supported yet");
+  if (t.contains("arrayBounds")) {  // pg's int[] is Spark's array<int>
+    Json base = t;
+    base.erase("arrayBounds");
+    DataType d = typeName(base);
+    for (size_t i = 0; i < t["arrayBounds"].size(); ++i) d = DataType::array(d);
+    return d;
+  }
   std::vector<std::string> names;
   for (const auto& n : t.value("names", Json::array())) names.push_back(sval(n));
   std::vector<int> mods;
@@ -471,7 +458,7 @@ ExprPtr PgTranslator::funcCall(const Json& f) {
   if (f.value("agg_star", false)) {
     if (name != "count") fail(f, name + "(*) is not supported; only count(*) is");
     e = aggCall("count", {});
-  } else if (kAggregates.count(name)) {
+  } else if (isAggregateFunctionName(name)) {
     e = aggCall(name, args, distinct);
   } else {
     if (distinct) fail(f, "DISTINCT is only allowed in aggregate functions, not in " + name);

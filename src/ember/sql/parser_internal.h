@@ -85,6 +85,9 @@ class PgTranslator {
   PlanPtr fromItem(const Json& node);
   PlanPtr joinExpr(const Json& j);
   PlanPtr tableFunction(const Json& item, const Json& rangeFunction);
+  // A generator (explode, posexplode, inline, *_outer) in FROM: over `child` (LATERAL
+  // VIEW / LATERAL, or one row); null when the function is not a generator.
+  PlanPtr generator(const Json& rangeFunction, PlanPtr child);
   PlanPtr selectCore(const Json& stmt);
   // GROUPING SETS / ROLLUP / CUBE (parser_grouping.cpp).
   std::vector<std::vector<ExprPtr>> groupingSetsOf(const Json& groupClauseItem);

@@ -100,6 +100,7 @@ struct Paren {
   bool fromSubquery = false;
   int groupByAt = -1;   // offset in the output right after this level's GROUP BY
   int fromItemAt = -1;  // offset in the output where the current FROM item starts
+  int callAt = -1;      // offset in the output where the function name before '(' starts
 };
 
 // Inserts `text` (mapped to `origin`) at output offset `at`: later offsets move right.
@@ -156,11 +157,16 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
     return n.is("as") || n.kind == Token::Quoted || n.kind == Token::Backtick ||
            (n.kind == Token::Word && !isWordIn(n, kNotAlias) && !isWordIn(n, kEndsFrom));
   };
+  // LATERAL VIEW: index of the generator's closing ')' and what follows it.
+  size_t lateralClose = static_cast<size_t>(-1);
+  int prevTokenAt = -1, tokenAt = -1;  // output offsets where the previous/this token start
   for (size_t k = 0; k + 1 < toks.size(); ++k) {
     const Token& t = toks[k];
     const Token& next = toks[k + 1];
     const Token* prev = k > 0 ? &toks[k - 1] : nullptr;
     em.copy(sql, last, t.begin);
+    prevTokenAt = tokenAt;
+    tokenAt = static_cast<int>(out.text.size());
     last = t.end;
     auto skipTo = [&](size_t lastIndex) {
       k = lastIndex;
@@ -240,6 +246,39 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
       }
       out.files.push_back(std::move(src));
       skipTo(tt.empty() ? k + 2 : ttLast);
+    } else if ((t.is("array") || t.is("map") || t.is("struct")) && next.isOp("<") && prev &&
+               prev->is("as")) {
+      // CAST(x AS array<int>): pg cannot read Spark's nested type names; pass the name as
+      // one quoted type name, which the translator hands to DataType::parse.
+      size_t j = k + 1;
+      int depth = 0;
+      for (; j + 1 < toks.size(); ++j) {
+        if (toks[j].kind == Token::Op)
+          for (char c : toks[j].text) depth += c == '<' ? 1 : (c == '>' ? -1 : 0);
+        if (depth <= 0) break;
+      }
+      std::string q = "\"";
+      for (char c : sql.substr(t.begin, toks[j].end - t.begin))
+        q += c == '"' ? std::string("\"\"") : std::string(1, c);
+      em.put(q + "\"", t.begin);
+      skipTo(j);
+    } else if (t.is("array") && next.isOp("(") && !toks[k + 2].is("select") &&
+               !toks[k + 2].is("with") && !(prev && prev->isOp("."))) {
+      em.put("\"array\"", t.begin);  // Spark's array(...) function; pg reserves ARRAY
+    } else if (t.is("lateral") && next.is("view")) {
+      // Spark's `LATERAL VIEW [OUTER] gen(args) tbl [AS] c1, c2` becomes pg's
+      // `, LATERAL gen[_outer](args) AS tbl(c1, c2)`; the arguments are rewritten as usual.
+      size_t f = k + 2;
+      bool outerView = toks[f].is("outer");
+      if (outerView) ++f;
+      if (toks[f].kind != Token::Word || !toks[f + 1].isOp("("))
+        throw UserError("LATERAL VIEW needs a generator call such as explode(column) (position " +
+                        std::to_string(toks[f].begin + 1) + ")");
+      std::string fname = toLowerAscii(toks[f].text);
+      if (outerView && !fname.ends_with("_outer")) fname += "_outer";
+      em.put(", LATERAL " + fname, t.begin);
+      lateralClose = matchingParen(toks, f + 1);
+      skipTo(f);
     } else if ((t.is("any") || t.is("some")) && next.isOp("(") &&
                !(prev && prev->kind == Token::Op && !prev->isOp("(") && !prev->isOp(","))) {
       // Spark's any(x)/some(x) aggregates; pg reserves ANY/SOME for `x = ANY (...)`.
@@ -360,6 +399,8 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
     } else if (t.isOp("(")) {
       Paren p;
       if (prev && prev->kind == Token::Word) p.function = toLowerAscii(prev->text);
+      if (prev && (prev->kind == Token::Word || prev->kind == Token::Quoted))
+        p.callAt = prevTokenAt;
       p.extractLike = prev && (prev->is("extract") || prev->is("substring") || prev->is("trim") ||
                                prev->is("position") || prev->is("overlay"));
       p.fromSubquery = parens.back().inFrom && prev &&
@@ -380,6 +421,12 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
       if (parens.size() > 1) {
         Paren p = parens.back();
         parens.pop_back();
+        if ((next.isOp("[") || (next.isOp(".") && toks[k + 2].kind == Token::Word)) &&
+            p.callAt >= 0 && k != lateralClose) {
+          // Spark's f(x)[i] and f(x).field: pg only subscripts parenthesised expressions.
+          insertAt(out, static_cast<size_t>(p.callAt), "(", t.begin);
+          em.put(")", t.end - 1);
+        }
         bool hasAlias = next.is("as") || next.kind == Token::Quoted ||
                         next.kind == Token::Backtick ||
                         (next.kind == Token::Word && !isWordIn(next, kNotAlias));
@@ -393,6 +440,38 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
     if (t.is("by") && prev && prev->is("group"))
       parens.back().groupByAt = static_cast<int>(out.text.size());
     if (rowClose.count(k)) em.put(")", toks[k].end - 1);
+    if (k == lateralClose) {
+      // ... ) tbl [AS] c1, c2  ->  ... ) AS tbl(c1, c2)
+      size_t j = k + 1;
+      auto isName = [&](const Token& x) {
+        return x.kind == Token::Quoted || x.kind == Token::Backtick ||
+               (x.kind == Token::Word && !isWordIn(x, kNotAlias) && !isWordIn(x, kEndsFrom));
+      };
+      auto quoted = [](const Token& x) {
+        std::string q = "\"";
+        for (char c : x.text) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return q + "\"";
+      };
+      if (!isName(toks[j]) || toks[j].is("as"))
+        throw UserError("LATERAL VIEW needs a table alias after the generator (position " +
+                        std::to_string(toks[j].begin + 1) + "): LATERAL VIEW explode(a) t AS x");
+      std::string alias = " AS " + quoted(toks[j]);
+      ++j;
+      if (toks[j].is("as")) ++j;
+      std::string cols;
+      while (isName(toks[j])) {
+        cols += (cols.empty() ? "" : ", ") + quoted(toks[j]);
+        if (!(toks[j + 1].isOp(",") && isName(toks[j + 2]))) {
+          ++j;
+          break;
+        }
+        j += 2;
+      }
+      if (!cols.empty()) alias += "(" + cols + ")";
+      em.put(alias, toks[k].end - 1);
+      skipTo(j - 1);
+      lateralClose = static_cast<size_t>(-1);
+    }
     if (k == valuesEnd) {
       em.put(")", toks[k].end - 1);
       if (!hasAliasAt(toks[k + 1]))

@@ -5,6 +5,7 @@
 // Window calls stay inside the Project/Aggregate expressions; the analyzer extracts
 // them into Window nodes, as Spark's does.
 #include "ember/common/errors.h"
+#include "ember/sql/generators.h"
 #include "ember/sql/parser_internal.h"
 
 namespace ember::sql::detail {
@@ -163,6 +164,13 @@ PlanPtr PgTranslator::selectCore(const Json& stmt) {
     windows_[w["WindowDef"].value("name", "")] = w["WindowDef"];
   PlanPtr plan;
   for (const auto& item : stmt.value("fromClause", Json::array())) {
+    if (item.contains("RangeFunction") && item["RangeFunction"].value("lateral", false)) {
+      const Json& b = item["RangeFunction"];
+      if (!plan) fail(b, "LATERAL VIEW / LATERAL needs a table before it in FROM");
+      plan = generator(b, plan);
+      if (!plan) fail(b, "LATERAL needs a generator function: explode, posexplode, inline");
+      continue;
+    }
     PlanPtr rel = fromItem(item);
     if (!plan) {
       plan = rel;
@@ -234,6 +242,8 @@ ExprPtr PgTranslator::target(const Json& rt) {
     return a;
   }
   if (e->kind == ExprKind::ColumnRef || e->kind == ExprKind::Star) return e;
+  // A generator names its columns itself (col, pos, key, value).
+  if (e->kind == ExprKind::Call && isGeneratorName(e->name)) return e;
   // Spark's name for an unnamed expression; count(*) is named count(1) as in Spark.
   std::string name = e->prettyName();
   for (size_t at = name.find("count()"); at != std::string::npos; at = name.find("count()", at))
@@ -259,7 +269,28 @@ SortKey PgTranslator::sortKey(const Json& k) {
 
 // Table-valued functions in FROM: Spark's range([start,] end [, step [, numPartitions]])
 // (column id, bigint), generated lazily like session.range().
+PlanPtr PgTranslator::generator(const Json& b, PlanPtr child) {
+  const Json& fns = b.value("functions", Json::array());
+  if (fns.size() != 1 || !fns[0].contains("List") || fns[0]["List"]["items"].empty() ||
+      !fns[0]["List"]["items"][0].contains("FuncCall"))
+    return nullptr;
+  const Json& fc = fns[0]["List"]["items"][0];
+  std::string name = toLowerAscii(sval(fc["FuncCall"]["funcname"].back()));
+  if (!isGeneratorName(name)) return nullptr;
+  auto g = node(PlanKind::Generate, {std::move(child)});
+  g->exprs = {expr(fc)};
+  g->position = pos(fc["FuncCall"]);
+  if (b.contains("alias")) {
+    const Json& a = b["alias"].contains("Alias") ? b["alias"]["Alias"] : b["alias"];
+    g->name = {ident(a.value("aliasname", ""))};
+    for (const auto& c : a.value("colnames", Json::array()))
+      g->columnAliases.push_back(ident(sval(c)));
+  }
+  return g;
+}
+
 PlanPtr PgTranslator::tableFunction(const Json& item, const Json& b) {
+  if (PlanPtr g = generator(b, node(PlanKind::OneRow))) return g;
   const Json* call = nullptr;  // functions: [List { items: [FuncCall, ...] }]
   if (b.contains("functions") && b["functions"].size() == 1) {
     const Json& fn = b["functions"][0];
@@ -344,7 +375,7 @@ PlanPtr PgTranslator::fromItem(const Json& item) {
     plan = sample;
   } else if (type == "RangeFunction") {
     plan = tableFunction(item, b);
-    if (b.contains("alias")) aliasNode = &b["alias"];
+    if (b.contains("alias") && plan->kind != PlanKind::Generate) aliasNode = &b["alias"];
   } else {
     fail(b, "unsupported FROM item (" + type + ")");
   }

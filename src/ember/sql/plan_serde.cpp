@@ -3,6 +3,7 @@
 #include "ember/common/errors.h"
 #include "ember/core/broadcast.h"
 #include "ember/sql/exec_exchange.h"
+#include "ember/sql/exec_generate.h"
 #include "ember/sql/exec_ops.h"
 
 namespace ember::sql {
@@ -33,6 +34,7 @@ enum class NodeTag : uint8_t {
   ShuffleRead,
   Broadcast,
   Range,
+  Generate,
 };
 
 // Names and qualifiers: the engine's vector<string> encoding.
@@ -288,6 +290,12 @@ void PlanSerde::write(ByteWriter& w, const PhysicalNode& n) {
   } else if (dynamic_cast<const UnionExec*>(&n)) {
     header(NodeTag::Union);
     kids();
+  } else if (auto* x = dynamic_cast<const GenerateExec*>(&n)) {
+    header(NodeTag::Generate);
+    kids();
+    writeExpr(w, x->generator_);
+    writeAttributes(w, x->generated_);
+    w.writeVarint(static_cast<uint64_t>(x->batchRows_));
   } else if (auto* x = dynamic_cast<const SampleExec*>(&n)) {
     header(NodeTag::Sample);
     kids();
@@ -494,6 +502,14 @@ PhysicalPtr PlanSerde::read(ByteReader& r) {
     case NodeTag::Broadcast:
       node = std::make_shared<BroadcastExchangeExec>(out, r.readRaw<int64_t>());
       break;
+    case NodeTag::Generate: {
+      auto child = one();
+      ExprPtr gen = readExpr(r);
+      auto generated = readAttributes(r);
+      int batchRows = static_cast<int>(r.readVarint());
+      node = std::make_shared<GenerateExec>(child, gen, std::move(generated), batchRows);
+      break;
+    }
     default:
       throw IoError("corrupt SQL plan payload: unknown operator tag " +
                     std::to_string(static_cast<int>(tag)));

@@ -10,6 +10,7 @@
 #include "ember/sql/analyzer.h"
 #include "ember/sql/analyzer_internal.h"
 #include "ember/sql/exec_exchange.h"
+#include "ember/sql/exec_generate.h"
 #include "ember/sql/exec_ops.h"
 #include "ember/sql/optimizer_internal.h"
 
@@ -105,6 +106,9 @@ class Planner {
         return std::make_shared<SampleExec>(plan(p->children[0]), p->fraction, p->seed);
       case PlanKind::Window:
         return planWindow(*p);
+      case PlanKind::Generate:
+        return std::make_shared<GenerateExec>(plan(p->children[0]), p->exprs[0],
+                                              p->generatorOutput, o_.batchRows);
       default:
         break;
     }
@@ -464,6 +468,8 @@ int64_t estimateBytes(const LogicalPlan& p) {
     }
     case PlanKind::Aggregate:
       return estimateBytes(*p.children[0]) / 2 + 1;
+    case PlanKind::Generate:  // an exploded array yields several rows per input row
+      return estimateBytes(*p.children[0]) * 4 + 1;
     case PlanKind::Limit:
       if (p.limit >= 0) return std::min(estimateBytes(*p.children[0]), (p.limit + 1) * width());
       return estimateBytes(*p.children[0]);

@@ -199,7 +199,7 @@ int64_t writeFiles(const DataFrame& df, const std::string& formatName, const std
   if (mode != "error" && mode != "append" && mode != "overwrite" && mode != "ignore")
     throw UserError("unknown save mode '" + modeName + "'; use error, append, overwrite or ignore");
   const FileFormat& fmt = FileFormat::forName(format);  // validates the name early
-  (void)fmt;
+  fmt.checkWriteSchema(df.schema());
   std::error_code ec;
   bool exists = fs::exists(path, ec);
   if (exists && mode == "error")
