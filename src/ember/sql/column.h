@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "ember/sql/expr.h"
 
@@ -58,6 +59,39 @@ inline ExprPtr max(const ExprPtr& e) { return aggCall("max", {e}); }
 inline ExprPtr stddev(const ExprPtr& e) { return aggCall("stddev", {e}); }
 inline ExprPtr first(const ExprPtr& e) { return aggCall("first", {e}); }
 inline ExprPtr last(const ExprPtr& e) { return aggCall("last", {e}); }
+
+// Any registered function by name (Spark's call_function): callFunction("levenshtein", {a, b}).
+inline ExprPtr callFunction(const std::string& name, std::vector<ExprPtr> args) {
+  return call(name, std::move(args));
+}
+
+// Arrays, maps and structs.
+inline ExprPtr array(std::vector<ExprPtr> elements) { return call("array", std::move(elements)); }
+inline ExprPtr struct_(std::vector<ExprPtr> fields) { return call("struct", std::move(fields)); }
+inline ExprPtr split(const ExprPtr& s, const std::string& regex) {
+  return call("split", {s, lit(regex)});
+}
+inline ExprPtr size(const ExprPtr& e) { return call("size", {e}); }
+inline ExprPtr arrayContains(const ExprPtr& a, const ExprPtr& v) {
+  return call("array_contains", {a, v});
+}
+// Element i, 1-based (negative: from the end); a map's value for key i.
+inline ExprPtr elementAt(const ExprPtr& a, const ExprPtr& i) { return call("element_at", {a, i}); }
+// Spark's Column.getItem: element i (0-based) of an array, or a map's value for a key.
+inline ExprPtr getItem(const ExprPtr& a, const ExprPtr& key) { return call("get", {a, key}); }
+// Spark's Column.getField: a struct's field.
+inline ExprPtr getField(const ExprPtr& s, const std::string& name) {
+  return call("get_field", {s, lit(name)});
+}
+inline ExprPtr sortArray(const ExprPtr& a, bool ascending = true) {
+  return call("sort_array", {a, lit(ascending)});
+}
+// Generators: one output row per element (per entry of a map), alone in a select list.
+inline ExprPtr explode(const ExprPtr& e) { return call("explode", {e}); }
+inline ExprPtr explodeOuter(const ExprPtr& e) { return call("explode_outer", {e}); }
+inline ExprPtr posexplode(const ExprPtr& e) { return call("posexplode", {e}); }
+inline ExprPtr collectList(const ExprPtr& e) { return aggCall("collect_list", {e}); }
+inline ExprPtr collectSet(const ExprPtr& e) { return aggCall("collect_set", {e}); }
 
 inline SortKey asc(const ExprPtr& e) { return SortKey{e, true, true}; }
 inline SortKey desc(const ExprPtr& e) { return SortKey{e, false, false}; }
