@@ -155,5 +155,44 @@ TEST_F(JsonTest, WriterRoundTrips) {
   }
 }
 
+TEST_F(JsonTest, InfersAndReadsArraysAndStructs) {
+  auto p =
+      write("n.json",
+            "{\"id\": 1, \"tags\": [\"a\", \"b\"], \"addr\": {\"zip\": 1, \"city\": \"oslo\"}}\n"
+            "{\"id\": 2, \"tags\": [], \"addr\": {\"city\": \"rome\", \"geo\": [1.5]}, "
+            "\"m\": [[1], [2, 3]]}\n"
+            "{\"id\": 3, \"tags\": null, \"addr\": null, \"e\": []}\n"
+            "{\"id\": 4, \"tags\": [\"c\", 5]}\n");
+  const FileFormat& f = FileFormat::forName("json");
+  Schema s = f.inferSchema({p}, {});
+  // Struct fields merged and sorted; an array of strings and a number widens to strings;
+  // an always-empty array is array<string>, as Spark.
+  EXPECT_EQ(s.toString(),
+            "addr: struct<city:string,geo:array<double>,zip:bigint>, e: array<string>, "
+            "id: bigint, m: array<array<bigint>>, tags: array<string>");
+  auto rows = readAll({p}, s, {});
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0][0].toString(), "{oslo, null, 1}");
+  EXPECT_EQ(rows[1][0].toString(), "{rome, [1.5], null}");
+  EXPECT_TRUE(rows[2][0].isNull());
+  EXPECT_EQ(rows[1][3].toString(), "[[1], [2, 3]]");
+  EXPECT_EQ(rows[0][4].toString(), "[a, b]");
+  EXPECT_EQ(rows[1][4].toString(), "[]");
+  EXPECT_EQ(rows[3][4].toString(), "[c, 5]");
+  EXPECT_EQ(rows[2][1].toString(), "[]");
+
+  // A value that does not fit the declared nested type is a malformed record; in
+  // PERMISSIVE mode its row is NULL and nothing of it leaks into later rows.
+  Schema declared({{"id", DataType::int64()}, {"tags", DataType::array(DataType::int64())}});
+  auto typed = readAll({p}, declared, {});
+  ASSERT_EQ(typed.size(), 4u);
+  EXPECT_TRUE(typed[0][1].isNull());
+  EXPECT_EQ(typed[1][1].toString(), "[]");
+  EXPECT_TRUE(typed[3][1].isNull());
+  FormatOptions failFast;
+  failFast.set("mode", "FAILFAST");
+  EXPECT_THROW(readAll({p}, declared, failFast), IoError);
+}
+
 }  // namespace
 }  // namespace ember

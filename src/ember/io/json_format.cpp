@@ -1,7 +1,8 @@
 // The JSON format (JSON lines; multiLine=true: a file holding one object or an array of
 // objects), read with simdjson's on-demand parser straight into columns. Inference as
 // Spark: fields sorted by name, integers bigint, fractions double (decimal with
-// prefersDecimal), strings string, nested objects and arrays string (their JSON text).
+// prefersDecimal), strings string, objects struct, arrays array; conflicting nested
+// types fall back to string (the value's JSON text).
 #include <algorithm>
 #include <map>
 #include <unordered_map>
@@ -16,16 +17,26 @@ namespace ember {
 
 namespace {
 
-DataType inferValue(od::value v, const JsonOptions& o) {
+DataType mergeJson(const DataType& a, const DataType& b);
+
+// The type of one JSON value: objects are structs of their fields (sorted by name),
+// arrays are arrays of their elements' merged type (Spark). ok=false: malformed.
+DataType inferValue(od::value v, const JsonOptions& o, bool& ok) {
   od::json_type t;
-  if (v.type().get(t)) return DataType::string();
+  if (v.type().get(t)) {
+    ok = false;
+    return DataType::string();
+  }
   switch (t) {
     case od::json_type::null:
       return DataType::null();
     case od::json_type::boolean:
       return DataType::boolean();
-    case od::json_type::string:
+    case od::json_type::string: {
+      std::string_view s;
+      if (v.get_string().get(s)) ok = false;  // validates escapes
       return DataType::string();
+    }
     case od::json_type::number: {
       std::string_view tok = trim(v.raw_json_token());
       int64_t i;
@@ -33,14 +44,67 @@ DataType inferValue(od::value v, const JsonOptions& o) {
       DataType d = inferTextType(tok, o.text, o.prefersDecimal);
       return d.isDecimal() || d.id() == TypeId::Float64 ? d : DataType::float64();
     }
-    default:
-      return DataType::string();  // nested: JSON text
+    case od::json_type::array: {
+      od::array a;
+      if (v.get_array().get(a)) {
+        ok = false;
+        return DataType::string();
+      }
+      DataType e = DataType::null();
+      for (auto x : a) {
+        od::value ev;
+        if (x.get(ev)) {
+          ok = false;
+          break;
+        }
+        e = mergeJson(e, inferValue(ev, o, ok));
+        if (!ok) break;
+      }
+      return DataType::array(e);
+    }
+    case od::json_type::object: {
+      od::object obj;
+      if (v.get_object().get(obj)) {
+        ok = false;
+        return DataType::string();
+      }
+      std::map<std::string, DataType> fields;
+      for (auto f : obj) {
+        std::string_view key;
+        od::value fv;
+        if (f.unescaped_key().get(key) || f.value().get(fv)) {
+          ok = false;
+          break;
+        }
+        DataType ft = inferValue(fv, o, ok);
+        if (!ok) break;
+        auto [it, fresh] = fields.emplace(std::string(key), ft);
+        if (!fresh) it->second = mergeJson(it->second, ft);
+      }
+      std::vector<Field> out;
+      for (auto& [k, ft] : fields) out.push_back({k, ft, true});
+      return DataType::structOf(std::move(out));
+    }
   }
+  return DataType::string();
 }
 
 DataType mergeJson(const DataType& a, const DataType& b) {
   if (a.id() == TypeId::Null) return b;
   if (b.id() == TypeId::Null || a == b) return a;
+  if (a.id() == TypeId::List && b.id() == TypeId::List)
+    return DataType::array(mergeJson(a.elementType(), b.elementType()));
+  if (a.id() == TypeId::Struct && b.id() == TypeId::Struct) {
+    std::map<std::string, DataType> fields;
+    for (const auto* s : {&a, &b})
+      for (const auto& f : s->children()) {
+        auto [it, fresh] = fields.emplace(f.name, f.type);
+        if (!fresh) it->second = mergeJson(it->second, f.type);
+      }
+    std::vector<Field> out;
+    for (auto& [k, t] : fields) out.push_back({k, t, true});
+    return DataType::structOf(std::move(out));
+  }
   if (!a.isNumeric() || !b.isNumeric()) return DataType::string();
   if (a.id() == TypeId::Float64 || b.id() == TypeId::Float64) return DataType::float64();
   if (a.isDecimal() && b.isDecimal()) return mergeInferredTypes(a, b);
@@ -48,6 +112,18 @@ DataType mergeJson(const DataType& a, const DataType& b) {
   int intDigits = std::max(d.precision() - d.scale(), 19);
   if (intDigits + d.scale() > 38) return DataType::float64();
   return DataType::decimal(intDigits + d.scale(), d.scale());
+}
+
+// Types never seen with a value (always null, empty arrays) become string, as Spark.
+DataType settle(const DataType& t) {
+  if (t.id() == TypeId::Null) return DataType::string();
+  if (t.id() == TypeId::List) return DataType::array(settle(t.elementType()));
+  if (t.id() == TypeId::Struct) {
+    std::vector<Field> out;
+    for (const auto& f : t.children()) out.push_back({f.name, settle(f.type), true});
+    return DataType::structOf(std::move(out));
+  }
+  return t;
 }
 
 }  // namespace
@@ -96,25 +172,8 @@ class JsonFormat final : public FileFormat {
               ok = false;
               break;
             }
-            DataType t = inferValue(v, o);
-            // Consume nested values fully so that the parser validates them.
-            if (t.id() == TypeId::String) {
-              od::json_type jt;
-              if (!v.type().get(jt) &&
-                  (jt == od::json_type::object || jt == od::json_type::array)) {
-                std::string_view raw;
-                if (!JsonParser::rawNested(v, jt, raw)) {
-                  ok = false;
-                  break;
-                }
-              } else if (jt == od::json_type::string) {
-                std::string_view s;
-                if (v.get_string().get(s)) {
-                  ok = false;
-                  break;
-                }
-              }
-            }
+            DataType t = inferValue(v, o, ok);  // consumes (validates) nested values
+            if (!ok) break;
             if (nSeen == seen.size()) seen.emplace_back();
             seen[nSeen].first.assign(key);
             seen[nSeen++].second = t;
@@ -139,7 +198,7 @@ class JsonFormat final : public FileFormat {
     }
     std::vector<Field> fields;
     for (auto& [k, t] : std::map<std::string, DataType>(types.begin(), types.end()))
-      fields.push_back(Field{k, t.id() == TypeId::Null ? DataType::string() : t, true});
+      fields.push_back(Field{k, settle(t), true});
     // As Spark: malformed records seen in PERMISSIVE mode add the corrupt-record column.
     if (sawCorrupt && o.mode == ParseMode::kPermissive && !o.corruptColumn.empty() &&
         !types.count(o.corruptColumn))

@@ -100,6 +100,55 @@ bool appendJson(od::value v, Column& c, const TextParseOptions& text) {
       if (t != od::json_type::string || v.get_string().get(s)) return false;
       return appendParsed(c, s, text);
     }
+    case TypeId::List: {
+      od::array a;
+      if (t != od::json_type::array || v.get_array().get(a)) return false;
+      for (auto x : a) {  // a failure leaves elements behind: the caller truncates
+        od::value ev;
+        if (x.get(ev) || !appendJson(ev, c.child(0), text)) return false;
+      }
+      c.appendNestedRow();
+      return true;
+    }
+    case TypeId::Map:
+    case TypeId::Struct: {
+      od::object obj;
+      if (t != od::json_type::object || v.get_object().get(obj)) return false;
+      bool isMap = type.id() == TypeId::Map;
+      const auto& fields = type.children();
+      std::vector<char> set(isMap ? 0 : fields.size(), 0);
+      for (auto f : obj) {
+        std::string_view key;
+        od::value fv;
+        if (f.unescaped_key().get(key) || f.value().get(fv)) return false;
+        if (isMap) {
+          if (fields[0].type.id() != TypeId::String) return false;
+          c.child(0).appendString(key);
+          if (!appendJson(fv, c.child(1), text)) return false;
+          continue;
+        }
+        size_t k = 0;
+        while (k < fields.size() && fields[k].name != key) ++k;
+        if (k == fields.size()) {  // then case-insensitively, as top-level fields
+          k = 0;
+          while (k < fields.size() && !equalsIgnoreCase(fields[k].name, std::string(key))) ++k;
+        }
+        if (k == fields.size() || set[k]) {
+          od::json_type ft;
+          std::string_view raw;
+          if (fv.type().get(ft) || ((ft == od::json_type::object || ft == od::json_type::array) &&
+                                    !JsonParser::rawNested(fv, ft, raw)))
+            return false;
+          continue;
+        }
+        if (!appendJson(fv, c.child(k), text)) return false;
+        set[k] = 1;
+      }
+      for (size_t k = 0; k < set.size(); ++k)
+        if (!set[k]) c.child(k).appendNull();
+      c.appendNestedRow();
+      return true;
+    }
     default:
       return false;
   }
