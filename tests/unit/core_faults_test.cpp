@@ -350,6 +350,30 @@ TEST(SchedulerCancel, CancellingTheJobThatComputesASharedStageDoesNotStrandTheOt
 
 std::string oneMiB(int64_t) { return std::string(1 << 20, 'x'); }
 
+int badRecord(int x) {
+  if (x == 7) throw UserError("record 7 is malformed");
+  return x;
+}
+
+TEST(SchedulerRetries, UserErrorsAreNotRetried) {
+  // A UserError comes from the data or the query: every attempt would hit it again.
+  auto ctx = makeContext({{"ember.task.maxFailures", "4"}});
+  auto rec = record(*ctx);
+  std::string msg;
+  try {
+    ctx->parallelize(iota(40), 4).map(badRecord).collect();
+    ADD_FAILURE() << "the job should have failed";
+  } catch (const JobFailedError& e) {
+    msg = e.what();
+  }
+  EXPECT_NE(msg.find("record 7 is malformed"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("not retried"), std::string::npos) << msg;
+  flush(*ctx);
+  int failed = 0;
+  for (const auto& e : rec->taskEnds()) failed += e.succeeded ? 0 : 1;
+  EXPECT_EQ(failed, 1);
+}
+
 // Partition 0 fails at once; partition 1 is busy for a while when that happens.
 std::atomic<int> busyTasks{0};
 int failFastOrLinger(int x) {

@@ -193,6 +193,7 @@ void toProto(const TaskResult& r, proto::TaskStatus* out) {
       break;
   }
   out->set_error(r.error);
+  out->set_deterministic_error(r.deterministicError);
   out->set_fetch_shuffle_id(r.fetchShuffleId);
   out->set_fetch_map_id(r.fetchMapId);
   toProto(r.mapStatus, out->mutable_map_status());
@@ -221,6 +222,7 @@ void fillResult(const proto::TaskStatus& s, TaskResult& r) {
       break;
   }
   r.error = s.error();
+  r.deterministicError = s.deterministic_error();
   r.fetchShuffleId = s.fetch_shuffle_id();
   r.fetchMapId = s.fetch_map_id();
   r.mapStatus = fromProto(s.map_status());

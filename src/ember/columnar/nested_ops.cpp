@@ -10,10 +10,6 @@
 namespace ember {
 
 namespace {
-bool isListLike(const Column& c) {
-  return c.type().id() == TypeId::List || c.type().id() == TypeId::Map;
-}
-
 // Validity of a gather: row i is null when idx[i] < 0 or the source row is null.
 void takeValidity(const Column& c, const int32_t* idx, int64_t n, Column& out) {
   bool any = c.mayHaveNulls();

@@ -21,14 +21,23 @@ class EmberError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// `deterministic`: another attempt of the task would fail the same way (bad data, a bad
+// query), so the scheduler fails the job at once instead of retrying. User code that
+// throws something else inside an operation is wrapped non-deterministically (it may be a
+// transient failure, as Spark assumes).
 class UserError : public EmberError {
  public:
-  using EmberError::EmberError;
+  explicit UserError(const std::string& what, bool deterministic = true)
+      : EmberError(what), deterministic_(deterministic) {}
+  bool deterministic() const { return deterministic_; }
+
+ private:
+  bool deterministic_;
 };
 
 class ConfigError : public UserError {
  public:
-  using UserError::UserError;
+  explicit ConfigError(const std::string& what) : UserError(what) {}
 };
 
 class InternalError : public EmberError {
@@ -56,8 +65,7 @@ class FetchFailedError : public EmberError {
  public:
   FetchFailedError(int shuffleId, int mapId, int reduceId, const std::string& why)
       : EmberError("fetch failed: shuffle " + std::to_string(shuffleId) + ", map " +
-                   std::to_string(mapId) + ", reduce " + std::to_string(reduceId) + ": " +
-                   why),
+                   std::to_string(mapId) + ", reduce " + std::to_string(reduceId) + ": " + why),
         shuffleId(shuffleId),
         mapId(mapId),
         reduceId(reduceId) {}
@@ -71,8 +79,8 @@ class FetchFailedError : public EmberError {
 [[noreturn]] void throwInternal(const char* cond, const char* file, int line,
                                 const std::string& detail);
 
-#define EMBER_CHECK(cond, detail)                                              \
-  do {                                                                         \
+#define EMBER_CHECK(cond, detail)                                             \
+  do {                                                                        \
     if (!(cond)) ::ember::throwInternal(#cond, __FILE__, __LINE__, (detail)); \
   } while (0)
 

@@ -572,13 +572,19 @@ void DAGScheduler::runJob(const RDDBasePtr& rdd, std::shared_ptr<JobFunctionBase
         if (spec.enabled && job->running.count(stage->id) && !isPending(stage->id, r.partition))
           break;
         int failures = ++job->taskFailures[{stage->id, r.partition}];
-        if (failures >= opts.maxTaskFailures) {
+        if (failures >= opts.maxTaskFailures || r.deterministicError) {
+          std::string how =
+              r.deterministicError
+                  ? std::string(
+                        "failed on its input or on the query, which another attempt would "
+                        "repeat, so it was not retried")
+                  : fmt::format("failed {} times (the limit is ember.task.maxFailures={})",
+                                failures, opts.maxTaskFailures);
           std::string why = fmt::format(
-              "Job {} aborted: task for partition {} of stage {} ({}) failed {} times (the "
-              "limit is ember.task.maxFailures={}). Most recent failure: stage {}, partition "
-              "{}, attempt {}, executor {}: {}",
-              job->id, r.partition, stage->id, stage->name, failures, opts.maxTaskFailures,
-              stage->id, r.partition, r.attempt, r.executorId, r.error);
+              "Job {} aborted: task for partition {} of stage {} ({}) {}. Most recent failure: "
+              "stage {}, partition {}, attempt {}, executor {}: {}",
+              job->id, r.partition, stage->id, stage->name, how, stage->id, r.partition,
+              r.attempt, r.executorId, r.error);
           finishStage(stage, false, why);
           abort(why);
           break;

@@ -44,6 +44,10 @@ TaskResult Executor::run(const TaskDescription& task) {
     } catch (const TaskKilledError& e) {
       res.outcome = TaskOutcome::Killed;
       res.error = e.what();
+    } catch (const UserError& e) {
+      res.outcome = TaskOutcome::Failed;
+      res.error = e.what();
+      res.deterministicError = e.deterministic();
     } catch (const std::exception& e) {
       res.outcome = TaskOutcome::Failed;
       res.error = e.what();

@@ -44,6 +44,9 @@ struct TaskResult {
   std::string executorId;
   TaskOutcome outcome = TaskOutcome::Success;
   std::string error;  // failure message (what() of the exception)
+  // Failed with a UserError (bad input data, a bad query): another attempt would fail
+  // the same way, so the job fails at once instead of after ember.task.maxFailures.
+  bool deterministicError = false;
   // FetchFailed: which map output was missing.
   int fetchShuffleId = -1;
   int fetchMapId = -1;

@@ -88,10 +88,16 @@ decltype(auto) callUser(const char* opName, const std::string& callSite, int par
     throw;
   } catch (const FetchFailedError&) {
     throw;
+  } catch (const UserError& e) {  // the record or the code is bad: retrying repeats it
+    throw OperationError(std::string(opName) + " at " + callSite + " failed on record " +
+                             std::to_string(record) + " of partition " + std::to_string(partition) +
+                             ": " + e.what(),
+                         e.deterministic());
   } catch (const std::exception& e) {
     throw OperationError(std::string(opName) + " at " + callSite + " failed on record " +
-                         std::to_string(record) + " of partition " + std::to_string(partition) +
-                         ": " + e.what());
+                             std::to_string(record) + " of partition " + std::to_string(partition) +
+                             ": " + e.what(),
+                         false);
   }
 }
 

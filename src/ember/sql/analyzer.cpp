@@ -169,6 +169,18 @@ PlanPtr Analyzer::resolveNode(const PlanPtr& plan, const Scope* outer) {
       return n;
     case PlanKind::Generate:
       return resolveGenerate(p, children[0], outer);
+    case PlanKind::Repartition:
+    case PlanKind::LocalSort: {
+      Scope scope{children[0]->output, outer};
+      for (auto& e : n->exprs) e = resolveExpr(e, scope);
+      for (auto& k : n->order) {
+        k.expr = resolveExpr(k.expr, scope);
+        if (k.expr->type.id() == TypeId::Map)
+          fail("cannot order by " + k.expr->prettyName() + " of type map", k.expr->position);
+      }
+      n->output = children[0]->output;
+      return n;
+    }
     default:
       break;
   }

@@ -84,6 +84,21 @@ class DataFrame {
   DataFrame summary(const std::vector<std::string>& statistics = {}) const;
   DataFrame cache() const;
 
+  // ---- partitioning (dataframe_partitioning.cpp) ----
+  // Round robin into n partitions / hash partitioning by columns (n = 0: the session's
+  // ember.sql.shuffle.partitions); always a shuffle.
+  DataFrame repartition(int numPartitions) const;
+  DataFrame repartition(int numPartitions, const std::vector<ExprPtr>& columns) const;
+  DataFrame repartition(const std::vector<std::string>& columnNames) const;
+  // Range partitioning by sort keys (sampled bounds), as Spark's repartitionByRange.
+  DataFrame repartitionByRange(int numPartitions, const std::vector<SortKey>& keys) const;
+  // Fewer partitions without a shuffle (each output partition reads several inputs).
+  DataFrame coalesce(int numPartitions) const;
+  // Sorted within each partition only (no exchange).
+  DataFrame sortWithinPartitions(const std::vector<SortKey>& keys) const;
+  // Partitions of the result (Spark's df.rdd.getNumPartitions()); plans the query.
+  int getNumPartitions() const;
+
   // ---- actions ----
   std::vector<Row> collect() const;
   std::vector<BatchPtr> collectBatches() const;

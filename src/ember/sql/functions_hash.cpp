@@ -204,6 +204,21 @@ void registerHash(FunctionRegistry& r) {
   rnd.deterministic = false;
   rnd.bind = bindRand;
   r.add(rnd);
+  ScalarFunction pid;
+  pid.name = "spark_partition_id";
+  pid.usage = "spark_partition_id() - the partition (task) a row is processed in";
+  pid.deterministic = false;
+  pid.bind = [](std::span<const DataType> types, std::span<const std::optional<Value>>) {
+    checkArity("spark_partition_id", types, 0, 0);
+    return BoundFunction{
+        DataType::int32(), false, {}, [](std::span<const ColumnPtr>, int64_t rows) {
+          TaskContext* t = TaskContext::current();
+          auto out = Column::make(DataType::int32(), rows);
+          std::fill_n(out->mutableValues<int32_t>(), rows, t ? t->partitionId() : 0);
+          return out;
+        }};
+  };
+  r.add(pid);
 }
 
 }  // namespace ember::sql::fn

@@ -112,6 +112,22 @@ std::string LogicalPlan::nodeString() const {
     }
     case PlanKind::Sample:
       return "Sample " + std::to_string(fraction) + ", " + std::to_string(seed);
+    case PlanKind::Repartition: {
+      std::string keys = !exprs.empty() ? list(exprs) : "";
+      for (size_t i = 0; i < order.size(); ++i)
+        keys +=
+            (i ? ", " : "") + order[i].expr->toString() + (order[i].ascending ? " ASC" : " DESC");
+      if (!shuffle) return "Repartition " + std::to_string(numPartitions) + ", false";
+      return std::string(order.empty() ? "RepartitionByExpression [" : "RepartitionByRange [") +
+             keys + "], " + (numPartitions ? std::to_string(numPartitions) : "default");
+    }
+    case PlanKind::LocalSort: {
+      std::string s = "Sort [";
+      for (size_t i = 0; i < order.size(); ++i)
+        s += (i ? ", " : "") + order[i].expr->toString() + (order[i].ascending ? " ASC" : " DESC") +
+             (order[i].nullsFirst ? " NULLS FIRST" : " NULLS LAST");
+      return s + "], false";
+    }
     case PlanKind::Generate:
       return "Generate " + (exprs.empty() ? std::string("?") : exprs[0]->toString()) + ", [" +
              attrs(generatorOutput) + "]";

@@ -46,6 +46,9 @@ enum class PlanKind : uint8_t {
   Range,          // ids start, start+step, ... < end (exclusive) in rangePartitions parts
   Generate,       // exprs[0] = generator (explode, posexplode, inline, *_outer) over children[0];
                   // output = child's output + generatorOutput (LATERAL VIEW, explode in SELECT)
+  Repartition,    // numPartitions (0: ember.sql.shuffle.partitions) by exprs (hash), by order
+                  // (range) or round robin; shuffle=false: coalesce without a shuffle
+  LocalSort,      // order within each partition (sortWithinPartitions, SORT BY)
 };
 
 enum class JoinType : uint8_t {
@@ -93,6 +96,8 @@ struct LogicalPlan {
   std::shared_ptr<const FileSource> source;           // FileScan
   std::vector<BatchPtr> rows;                         // LocalRelation
   std::vector<Attribute> generatorOutput;             // Generate: the generated columns
+  int numPartitions = 0;                              // Repartition
+  bool shuffle = true;                                // Repartition
   std::vector<Attribute> output;                      // resolved nodes (and LocalRelation/FileScan)
   bool resolved = false;
   int position = -1;  // byte offset in the SQL text, -1 if none

@@ -98,6 +98,8 @@ std::vector<Attribute> deriveOutput(const LogicalPlan& p) {
     case PlanKind::Limit:
     case PlanKind::Distinct:
     case PlanKind::Sample:
+    case PlanKind::Repartition:
+    case PlanKind::LocalSort:
       return p.children[0]->output;
     case PlanKind::SubqueryAlias: {
       auto out = p.children[0]->output;
@@ -210,6 +212,14 @@ PlanPtr pushInto(const PlanPtr& plan, std::vector<ExprPtr> cs) {
     }
     case PlanKind::SubqueryAlias:
       return withChildren(p, {pushInto(p.children[0], cs)});
+    case PlanKind::Repartition:
+    case PlanKind::LocalSort: {
+      // Filtering before the shuffle moves fewer rows; rows keep their partition.
+      std::vector<ExprPtr> below;
+      for (const auto& c : cs) (deterministic(c) && !hasSubquery(c) ? below : stay).push_back(c);
+      if (below.empty()) return filterOver(plan, stay);
+      return filterOver(withChildren(p, {pushInto(p.children[0], below)}), stay);
+    }
     case PlanKind::Project: {
       std::vector<ExprPtr> below;
       for (const auto& c : cs) {
@@ -585,6 +595,8 @@ PlanPtr prune(const PlanPtr& plan, const IdSet& required) {
     case PlanKind::Limit:
     case PlanKind::Sample:
     case PlanKind::SubqueryAlias:
+    case PlanKind::Repartition:
+    case PlanKind::LocalSort:
     case PlanKind::Join: {
       IdSet need = required;
       for (const auto& e : p.exprs)

@@ -538,6 +538,7 @@ ExprPtr foldExpr(const ExprPtr& e, const OptimizerOptions& o) {
     if (x->kind != ExprKind::Call && x->kind != ExprKind::Cast) return x;
     if (x->kind == ExprKind::Call &&
         (x->name == "rand" || x->name == "random" || x->name == "current_date" ||
+         x->name == "spark_partition_id" ||
          x->name == "current_timestamp" || x->name == "now" || x->name == "uuid"))
       return x;
     for (const auto& a : x->args)

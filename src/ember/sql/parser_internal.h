@@ -147,6 +147,25 @@ class Cursor {
 
 // A query in sql[begin, end) (a SELECT, VALUES, WITH ... SELECT, set operation).
 PlanPtr parseQueryRange(const std::string& sql, int begin, int end);
+
+// Spark's DISTRIBUTE BY / SORT BY / CLUSTER BY and partitioning hints at a query's top
+// level (parser_organization.cpp): text ranges in the original SQL.
+struct QueryOrganization {
+  struct Hint {
+    std::string name;                       // lower case: repartition, coalesce, ...
+    std::vector<std::pair<int, int>> args;  // [begin, end) of each argument
+    int position = -1;
+  };
+  std::vector<Hint> hints;
+  std::vector<std::pair<int, int>> distributeBy, sortBy;
+  bool clusterSort = false;         // CLUSTER BY: sortBy are plain expressions, ascending
+  std::pair<int, int> limit{0, 0};  // LIMIT n after the clauses
+  bool empty() const { return hints.empty() && distributeBy.empty() && sortBy.empty(); }
+};
+// Fills `org`; returns sql with those clauses blanked out (same length).
+std::string extractOrganization(const std::string& sql, int begin, int end, QueryOrganization& org);
+// Repartition / LocalSort nodes over `plan` for `org`.
+PlanPtr applyOrganization(PlanPtr plan, const std::string& sql, const QueryOrganization& org);
 // An expression in sql[begin, end) (may be `expr AS name`).
 ExprPtr parseExpressionRange(const std::string& sql, int begin, int end);
 // One statement in sql[begin, end).

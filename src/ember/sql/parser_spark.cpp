@@ -88,12 +88,15 @@ void Cursor::error(const std::string& message) const {
 }
 
 PlanPtr parseQueryRange(const std::string& sql, int begin, int end) {
-  PgText text = rewriteForPg(sql, begin, end);
-  Json stmts = runPg(sql, text);
+  QueryOrganization org;
+  std::string body = extractOrganization(sql, begin, end, org);
+  PgText text = rewriteForPg(body, begin, end);
+  Json stmts = runPg(body, text);
   if (stmts.size() != 1 || !stmts[0]["stmt"].contains("SelectStmt"))
     throwAt(sql, begin, "expected a query (SELECT, VALUES or WITH ... SELECT)");
-  PgTranslator t(sql, text);
-  return t.select(stmts[0]["stmt"]["SelectStmt"]);
+  PgTranslator t(body, text);
+  PlanPtr plan = t.select(stmts[0]["stmt"]["SelectStmt"]);
+  return org.empty() ? plan : applyOrganization(plan, sql, org);
 }
 
 ExprPtr parseExpressionRange(const std::string& sql, int begin, int end) {

@@ -5,6 +5,7 @@
 #include "ember/sql/exec_exchange.h"
 #include "ember/sql/exec_generate.h"
 #include "ember/sql/exec_ops.h"
+#include "ember/sql/exec_partitioning.h"
 
 namespace ember::sql {
 
@@ -35,6 +36,7 @@ enum class NodeTag : uint8_t {
   Broadcast,
   Range,
   Generate,
+  Coalesce,
 };
 
 // Names and qualifiers: the engine's vector<string> encoding.
@@ -290,6 +292,10 @@ void PlanSerde::write(ByteWriter& w, const PhysicalNode& n) {
   } else if (dynamic_cast<const UnionExec*>(&n)) {
     header(NodeTag::Union);
     kids();
+  } else if (auto* x = dynamic_cast<const CoalesceExec*>(&n)) {
+    header(NodeTag::Coalesce);
+    kids();
+    w.writeVarint(static_cast<uint64_t>(x->partitions_));
   } else if (auto* x = dynamic_cast<const GenerateExec*>(&n)) {
     header(NodeTag::Generate);
     kids();
@@ -502,6 +508,11 @@ PhysicalPtr PlanSerde::read(ByteReader& r) {
     case NodeTag::Broadcast:
       node = std::make_shared<BroadcastExchangeExec>(out, r.readRaw<int64_t>());
       break;
+    case NodeTag::Coalesce: {
+      auto child = one();
+      node = std::make_shared<CoalesceExec>(child, static_cast<int>(r.readVarint()));
+      break;
+    }
     case NodeTag::Generate: {
       auto child = one();
       ExprPtr gen = readExpr(r);

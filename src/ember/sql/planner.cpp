@@ -12,6 +12,7 @@
 #include "ember/sql/exec_exchange.h"
 #include "ember/sql/exec_generate.h"
 #include "ember/sql/exec_ops.h"
+#include "ember/sql/exec_partitioning.h"
 #include "ember/sql/optimizer_internal.h"
 
 namespace ember::sql {
@@ -107,8 +108,21 @@ class Planner {
       case PlanKind::Window:
         return planWindow(*p);
       case PlanKind::Generate:
-        return std::make_shared<GenerateExec>(plan(p->children[0]), p->exprs[0],
-                                              p->generatorOutput, o_.batchRows);
+        return std::make_shared<GenerateExec>(plan(p->children[0]), p->exprs[0], p->generatorOutput,
+                                              o_.batchRows);
+      case PlanKind::Repartition: {
+        auto child = plan(p->children[0]);
+        int n = p->numPartitions > 0 ? p->numPartitions : o_.shufflePartitions;
+        if (!p->shuffle) return std::make_shared<CoalesceExec>(child, n);
+        if (!p->order.empty()) return ShuffleExchangeExec::range(child, p->order, n);
+        return std::make_shared<ShuffleExchangeExec>(child,
+                                                     p->exprs.empty()
+                                                         ? ShuffleExchangeExec::Kind::RoundRobin
+                                                         : ShuffleExchangeExec::Kind::Hash,
+                                                     p->exprs, n);
+      }
+      case PlanKind::LocalSort:
+        return std::make_shared<SortExec>(plan(p->children[0]), p->order);
       default:
         break;
     }
