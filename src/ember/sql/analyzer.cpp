@@ -6,6 +6,7 @@
 
 #include "ember/common/errors.h"
 #include "ember/sql/analyzer_internal.h"
+#include "ember/sql/cache_manager.h"
 #include "ember/sql/feed_internal.h"
 #include "ember/sql/function.h"
 
@@ -169,6 +170,9 @@ PlanPtr Analyzer::resolveNode(const PlanPtr& plan, const Scope* outer) {
       return n;
     case PlanKind::Generate:
       return resolveGenerate(p, children[0], outer);
+    case PlanKind::InMemoryRelation:
+      n->output = children[0]->output;
+      return n;
     case PlanKind::Repartition:
     case PlanKind::LocalSort: {
       Scope scope{children[0]->output, outer};
@@ -247,6 +251,15 @@ PlanPtr Analyzer::resolveRelation(const LogicalPlan& p, const Scope* outer) {
   // A view or CTE body does not see the scope it is referenced from.
   (void)outer;
   PlanPtr resolved = found->resolved ? newInstance(found) : resolve(found, nullptr);
+  if (ctx_.cache)
+    if (auto c = ctx_.cache->lookup(found.get())) {
+      // A cached table or view: its rows come from the cache (this reference's own ids).
+      auto mem = makePlan(PlanKind::InMemoryRelation, {resolved});
+      mem->output = resolved->output;
+      mem->cache = c;
+      mem->resolved = true;
+      resolved = mem;
+    }
   auto alias = makePlan(PlanKind::SubqueryAlias, {resolved});
   alias->name = {p.name.back()};
   alias->output = resolved->output;

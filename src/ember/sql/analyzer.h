@@ -17,8 +17,13 @@ namespace ember::sql {
 
 class Catalog;
 
+class CacheManager;
+
 struct AnalyzerContext {
   const Catalog* catalog = nullptr;
+  // Cached plans: a table or view whose plan is cached is read through an
+  // InMemoryRelation (cache_manager.h).
+  const CacheManager* cache = nullptr;
   // The schema of a file source (inferring it when the source has none).
   std::function<Schema(const FileSource&)> fileSchema;
   std::string sqlText;  // for error positions; empty for DataFrame plans

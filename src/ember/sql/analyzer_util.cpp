@@ -180,6 +180,7 @@ struct Reinstancer {
     for (auto& e : n->exprs) e = expr(e);
     for (auto& e : n->groupBy) e = expr(e);
     for (auto& o : n->order) o.expr = expr(o.expr);
+    for (auto& a : n->generatorOutput) a.id = fresh(a.id);  // Generate's own columns
     for (auto& a : n->output) {
       auto it = ids.find(a.id);
       if (it != ids.end()) a.id = it->second;

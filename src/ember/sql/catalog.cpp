@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 #include "ember/common/errors.h"
 
@@ -73,24 +74,68 @@ PlanPtr Catalog::lookup(const std::string& name) const {
 }
 
 void Catalog::cacheTable(const std::string& name, PlanPtr plan) {
-  std::lock_guard lock(mutex_);
-  cached_[toLowerAscii(name)] = std::move(plan);
+  PlanPtr old;
+  {
+    std::lock_guard lock(mutex_);
+    auto& slot = cached_[toLowerAscii(name)];
+    old = std::exchange(slot, std::move(plan));
+  }
+  if (old && cacheDropped_) cacheDropped_(old);
+}
+
+// Removes cached entries under the lock and tells the listener outside it.
+template <class Pred>
+static std::vector<PlanPtr> takeCached(std::map<std::string, PlanPtr>& cached, Pred pred) {
+  std::vector<PlanPtr> out;
+  for (auto it = cached.begin(); it != cached.end();) {
+    if (pred(it->first)) {
+      out.push_back(it->second);
+      it = cached.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return out;
 }
 
 bool Catalog::uncacheTable(const std::string& name) {
-  std::lock_guard lock(mutex_);
-  return cached_.erase(toLowerAscii(name)) > 0;
+  std::vector<PlanPtr> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    std::string key = toLowerAscii(name);
+    dropped = takeCached(cached_, [&](const std::string& n) { return n == key; });
+  }
+  for (const auto& p : dropped)
+    if (cacheDropped_) cacheDropped_(p);
+  return !dropped.empty();
 }
 
 void Catalog::invalidateCachesOf(const std::string& location) {
-  std::lock_guard lock(mutex_);
-  for (const auto& [name, info] : tables_)
-    if (info.location == location) cached_.erase(name);
+  std::vector<PlanPtr> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    dropped = takeCached(cached_, [&](const std::string& n) {
+      auto t = tables_.find(n);
+      return t != tables_.end() && t->second.location == location;
+    });
+  }
+  for (const auto& p : dropped)
+    if (cacheDropped_) cacheDropped_(p);
+}
+
+void Catalog::clearCachedTables() {
+  std::vector<PlanPtr> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    dropped = takeCached(cached_, [](const std::string&) { return true; });
+  }
+  for (const auto& p : dropped)
+    if (cacheDropped_) cacheDropped_(p);
 }
 
 bool Catalog::dropTempView(const std::string& name) {
+  uncacheTable(name);
   std::lock_guard lock(mutex_);
-  cached_.erase(toLowerAscii(name));
   tables_.erase(toLowerAscii(name));
   return views_.erase(toLowerAscii(name)) > 0;
 }

@@ -4,6 +4,7 @@
 // (self-joins work).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -40,6 +41,12 @@ class Catalog {
   void cacheTable(const std::string& name, PlanPtr plan);
   bool uncacheTable(const std::string& name);
   void invalidateCachesOf(const std::string& location);
+  void clearCachedTables();
+  // Told about each cached plan that stops answering lookups (its blocks can go). Set
+  // once by the session.
+  void setCacheDroppedListener(std::function<void(const PlanPtr&)> l) {
+    cacheDropped_ = std::move(l);
+  }
   std::vector<std::string> listViews() const;
   // Closest names, for "did you mean".
   std::vector<std::string> suggest(const std::string& name) const;
@@ -48,7 +55,8 @@ class Catalog {
   mutable std::mutex mutex_;
   std::map<std::string, std::pair<std::string, PlanPtr>> views_;  // lower name -> (name, plan)
   std::map<std::string, TableInfo> tables_;                       // lower name -> table
-  std::map<std::string, PlanPtr> cached_;                         // lower name -> copy
+  std::map<std::string, PlanPtr> cached_;                         // lower name -> cached plan
+  std::function<void(const PlanPtr&)> cacheDropped_;
 };
 
 // Up to `max` candidates within a small edit distance of `name` (case-insensitive),

@@ -5,6 +5,7 @@
 #include "ember/common/errors.h"
 #include "ember/core/context.h"
 #include "ember/sql/analyzer.h"
+#include "ember/sql/cache_manager.h"
 #include "ember/sql/catalog.h"
 #include "ember/sql/column.h"
 #include "ember/sql/exec_exchange.h"
@@ -255,15 +256,18 @@ DataFrame DataFrame::describe(const std::vector<std::string>& names) const {
   return select(keep).summaryOf(keep, {"count", "mean", "stddev", "min", "max"});
 }
 
-DataFrame DataFrame::cache() const {
-  // Materialised at once into an in-memory relation (columnar batches).
-  auto batches = collectBatches();
-  auto p = std::make_shared<LogicalPlan>();
-  p->kind = PlanKind::LocalRelation;
-  p->rows = batches;
-  p->output = plan_->output;
-  p->resolved = true;
-  return DataFrame(session_, p);
+DataFrame DataFrame::cache() const { return persist(StorageLevel::MemoryAndDisk); }
+
+DataFrame DataFrame::persist(StorageLevel level) const {
+  session_->cacheManager().cache(plan_, level);
+  return *this;
+}
+
+bool DataFrame::unpersist() const { return session_->cacheManager().uncache(plan_.get()); }
+
+StorageLevel DataFrame::storageLevel() const {
+  auto c = session_->cacheManager().lookup(plan_.get());
+  return c ? c->level : StorageLevel::None;
 }
 
 std::vector<BatchPtr> DataFrame::collectBatches() const {

@@ -14,6 +14,7 @@
 
 #include "ember/columnar/batch.h"
 #include "ember/columnar/value.h"
+#include "ember/core/rdd_base.h"
 #include "ember/sql/logical_plan.h"
 
 namespace ember::sql {
@@ -82,7 +83,16 @@ class DataFrame {
   // percentiles) of the numeric and string columns, or the given statistics (also
   // "count_distinct", "approx_count_distinct", any "NN%").
   DataFrame summary(const std::vector<std::string>& statistics = {}) const;
+  // Spark's cache/persist: lazy; the first action stores each partition in the
+  // executors' block managers (MEMORY_AND_DISK: spills, recomputed from lineage when
+  // lost) and later queries over this DataFrame, or DataFrames built on it, read them.
+  // Returns this DataFrame (as Spark).
   DataFrame cache() const;
+  DataFrame persist(StorageLevel level = StorageLevel::MemoryAndDisk) const;
+  // Drops the stored partitions; false if it was not cached.
+  bool unpersist() const;
+  // None when not cached.
+  StorageLevel storageLevel() const;
 
   // ---- partitioning (dataframe_partitioning.cpp) ----
   // Round robin into n partitions / hash partitioning by columns (n = 0: the session's

@@ -312,6 +312,35 @@ std::shared_ptr<RDDBase> makePlanRdd(Context& ctx, const PhysicalPtr& root,
   return std::make_shared<PlanRDD>(&ctx, info, root);
 }
 
+std::shared_ptr<RDDBase> makeCachedPlanRdd(Context* ctx, int rddId, const PhysicalPtr& root,
+                                           StorageLevel level) {
+  RDDBase::Info info;
+  info.id = rddId >= 0 ? rddId : ctx->newRddId();
+  info.numPartitions = root->numPartitions();
+  info.opName = "InMemoryTableScan";
+  info.callSite = "sql cache";
+  auto rdd = std::make_shared<PlanRDD>(ctx, info, root);
+  rdd->setStorageLevel(level);
+  return rdd;
+}
+
+StreamPtr cachedPartition(const RDDBase& rdd, int partition, TaskContext& ctx) {
+  // The iterator stores the partition in the block manager the first time (RDDImpl).
+  class IteratorStream : public BatchStream {
+   public:
+    explicit IteratorStream(IterPtr<BatchPtr> it) : it_(std::move(it)) {}
+    BatchPtr next() override {
+      BatchPtr b;
+      return it_->next(b) ? b : nullptr;
+    }
+
+   private:
+    IterPtr<BatchPtr> it_;
+  };
+  const auto& typed = static_cast<const RDDImpl<BatchPtr>&>(rdd);
+  return std::make_unique<IteratorStream>(typed.iterator(partition, ctx));
+}
+
 // ---- ShuffleExchangeExec ----
 ShuffleExchangeExec::ShuffleExchangeExec(PhysicalPtr child, Kind kind, std::vector<ExprPtr> keys,
                                          int numPartitions)

@@ -91,5 +91,12 @@ BatchPtr sampleRangeBounds(Context& ctx, const std::shared_ptr<RDDBase>& input,
 // The RDD of batches that computes `root` (for shuffles and jobs).
 std::shared_ptr<RDDBase> makePlanRdd(Context& ctx, const PhysicalPtr& root,
                                      const std::string& name);
+// A persisted RDD of `root` for a cached plan (exec_cache.h): on the driver (ctx set,
+// rddId -1: a new id) or rebuilt on an executor with the driver's id, so that both name
+// the same blocks.
+std::shared_ptr<RDDBase> makeCachedPlanRdd(Context* ctx, int rddId, const PhysicalPtr& root,
+                                           StorageLevel level);
+// Partition `partition` of such an RDD: from the block manager, or computed and stored.
+StreamPtr cachedPartition(const RDDBase& rdd, int partition, TaskContext& ctx);
 
 }  // namespace ember::sql

@@ -128,6 +128,8 @@ std::string LogicalPlan::nodeString() const {
              (order[i].nullsFirst ? " NULLS FIRST" : " NULLS LAST");
       return s + "], false";
     }
+    case PlanKind::InMemoryRelation:
+      return "InMemoryRelation [" + attrs(output) + "]";
     case PlanKind::Generate:
       return "Generate " + (exprs.empty() ? std::string("?") : exprs[0]->toString()) + ", [" +
              attrs(generatorOutput) + "]";

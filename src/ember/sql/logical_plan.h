@@ -49,6 +49,7 @@ enum class PlanKind : uint8_t {
   Repartition,    // numPartitions (0: ember.sql.shuffle.partitions) by exprs (hash), by order
                   // (range) or round robin; shuffle=false: coalesce without a shuffle
   LocalSort,      // order within each partition (sortWithinPartitions, SORT BY)
+  InMemoryRelation,  // children[0] (a cached plan) read from the block managers: `cache`
 };
 
 enum class JoinType : uint8_t {
@@ -72,6 +73,8 @@ struct FileSource {
   bool hasUserSchema = false;
 };
 
+struct CachedPlan;  // cache_manager.h
+
 struct LogicalPlan {
   PlanKind kind = PlanKind::OneRow;
   std::vector<PlanPtr> children;
@@ -86,7 +89,7 @@ struct LogicalPlan {
   bool byName = false;  // unionByName
   int64_t limit = -1;
   int64_t offset = 0;
-  double fraction = 1.0;  // Sample
+  double fraction = 1.0;                                // Sample
   int64_t rangeStart = 0, rangeEnd = 0, rangeStep = 1;  // Range
   int rangePartitions = 0;                              // Range: 0 = default parallelism
   uint64_t seed = 0;
@@ -98,6 +101,7 @@ struct LogicalPlan {
   std::vector<Attribute> generatorOutput;             // Generate: the generated columns
   int numPartitions = 0;                              // Repartition
   bool shuffle = true;                                // Repartition
+  std::shared_ptr<CachedPlan> cache;                  // InMemoryRelation
   std::vector<Attribute> output;                      // resolved nodes (and LocalRelation/FileScan)
   bool resolved = false;
   int position = -1;  // byte offset in the SQL text, -1 if none

@@ -122,6 +122,8 @@ std::vector<Attribute> deriveOutput(const LogicalPlan& p) {
       out.insert(out.end(), p.generatorOutput.begin(), p.generatorOutput.end());
       return out;
     }
+    case PlanKind::InMemoryRelation:  // opaque: the cached plan keeps all its columns
+      return p.output;
     case PlanKind::Join: {
       const auto& l = p.children[0]->output;
       const auto& r = p.children[1]->output;

@@ -2,6 +2,7 @@
 
 #include "ember/common/errors.h"
 #include "ember/core/broadcast.h"
+#include "ember/sql/exec_cache.h"
 #include "ember/sql/exec_exchange.h"
 #include "ember/sql/exec_generate.h"
 #include "ember/sql/exec_ops.h"
@@ -37,6 +38,7 @@ enum class NodeTag : uint8_t {
   Range,
   Generate,
   Coalesce,
+  InMemoryScan,
 };
 
 // Names and qualifiers: the engine's vector<string> encoding.
@@ -292,6 +294,12 @@ void PlanSerde::write(ByteWriter& w, const PhysicalNode& n) {
   } else if (dynamic_cast<const UnionExec*>(&n)) {
     header(NodeTag::Union);
     kids();
+  } else if (auto* x = dynamic_cast<const InMemoryScanExec*>(&n)) {
+    header(NodeTag::InMemoryScan);
+    kids();
+    EMBER_CHECK(x->rdd_ != nullptr, "a cached plan is shipped before it was prepared");
+    w.writeVarint(static_cast<uint64_t>(x->rdd_->id()));
+    w.writeRaw<uint8_t>(static_cast<uint8_t>(x->level_));
   } else if (auto* x = dynamic_cast<const CoalesceExec*>(&n)) {
     header(NodeTag::Coalesce);
     kids();
@@ -508,6 +516,14 @@ PhysicalPtr PlanSerde::read(ByteReader& r) {
     case NodeTag::Broadcast:
       node = std::make_shared<BroadcastExchangeExec>(out, r.readRaw<int64_t>());
       break;
+    case NodeTag::InMemoryScan: {
+      auto child = one();
+      int rddId = static_cast<int>(r.readVarint());
+      auto level = static_cast<StorageLevel>(r.readRaw<uint8_t>());
+      if (level > StorageLevel::DiskOnly) throw IoError("corrupt plan: bad storage level");
+      node = std::make_shared<InMemoryScanExec>(out, child, rddId, level);
+      break;
+    }
     case NodeTag::Coalesce: {
       auto child = one();
       node = std::make_shared<CoalesceExec>(child, static_cast<int>(r.readVarint()));

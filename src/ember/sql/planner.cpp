@@ -9,6 +9,7 @@
 #include "ember/io/file_listing.h"
 #include "ember/sql/analyzer.h"
 #include "ember/sql/analyzer_internal.h"
+#include "ember/sql/exec_cache.h"
 #include "ember/sql/exec_exchange.h"
 #include "ember/sql/exec_generate.h"
 #include "ember/sql/exec_ops.h"
@@ -121,6 +122,8 @@ class Planner {
                                                          : ShuffleExchangeExec::Kind::Hash,
                                                      p->exprs, n);
       }
+      case PlanKind::InMemoryRelation:
+        return std::make_shared<InMemoryScanExec>(p->cache, p->output);
       case PlanKind::LocalSort:
         return std::make_shared<SortExec>(plan(p->children[0]), p->order);
       default:

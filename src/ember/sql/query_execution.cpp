@@ -10,6 +10,7 @@
 #include "ember/core/event_bus.h"
 #include "ember/core/events.h"
 #include "ember/sql/analyzer.h"
+#include "ember/sql/cache_manager.h"
 #include "ember/sql/exec_exchange.h"
 #include "ember/sql/optimizer.h"
 #include "ember/sql/planner.h"
@@ -65,7 +66,7 @@ PlanPtr QueryExecution::optimized() {
   if (!optimized_) {
     OptimizerOptions o;
     o.evalConstant = evalConstant;
-    optimized_ = optimize(analyzed_, o);
+    optimized_ = optimize(session_.cacheManager().useCachedData(analyzed_), o);
   }
   return optimized_;
 }
@@ -98,8 +99,29 @@ static PlanPtr substituteScalarSubqueries(Session& session, const PlanPtr& plan)
   return n;
 }
 
+// Plans each cached plan the query reads, once per cache entry: its physical plan is
+// shared by every query that reads it (cache_manager.h).
+static void planCachedData(Session& session, const PlanPtr& plan) {
+  if (plan->kind == PlanKind::InMemoryRelation) {
+    CachedPlan& c = *plan->cache;
+    std::lock_guard lock(c.mutex);
+    if (c.physical) return;
+    // The cached plan itself may read other cached plans (not itself).
+    auto inner = std::make_shared<LogicalPlan>(*c.plan);
+    for (auto& k : inner->children) k = session.cacheManager().useCachedData(k);
+    OptimizerOptions o;
+    o.evalConstant = evalConstant;
+    PlanPtr opt = optimize(inner, o);
+    planCachedData(session, opt);
+    c.physical = planPhysical(substituteScalarSubqueries(session, opt), plannerOptions(session));
+    return;
+  }
+  for (const auto& k : plan->children) planCachedData(session, k);
+}
+
 PhysicalPtr QueryExecution::planOnly() {
   PlanPtr opt = optimized();
+  planCachedData(session_, opt);
   std::lock_guard lock(mutex_);
   if (!physical_) physical_ = planPhysical(opt, plannerOptions(session_));
   return physical_;
@@ -107,6 +129,7 @@ PhysicalPtr QueryExecution::planOnly() {
 
 PhysicalPtr QueryExecution::physical() {
   PlanPtr opt = optimized();
+  planCachedData(session_, opt);
   std::lock_guard lock(mutex_);
   if (!physical_ || !prepared_) {
     PlanPtr withValues = substituteScalarSubqueries(session_, opt);

@@ -7,6 +7,7 @@
 #include "ember/io/file_listing.h"
 #include "ember/io/partitioning.h"
 #include "ember/sql/analyzer.h"
+#include "ember/sql/cache_manager.h"
 #include "ember/sql/catalog.h"
 #include "ember/sql/dataframe.h"
 #include "ember/sql/parser.h"
@@ -42,12 +43,24 @@ const bool kKeysRegistered = [] {
 
 }  // namespace
 
-Session::Session(Context& ctx) : ctx_(ctx), catalog_(std::make_unique<Catalog>()) {
+Session::Session(Context& ctx)
+    : ctx_(ctx),
+      catalog_(std::make_unique<Catalog>()),
+      cacheManager_(std::make_unique<CacheManager>(ctx)) {
   (void)kKeysRegistered;
+  // A cached table dropped from the catalog (UNCACHE, a write to its files) frees its
+  // blocks.
+  catalog_->setCacheDroppedListener(
+      [this](const PlanPtr& plan) { cacheManager_->uncache(plan.get()); });
 }
 Session::~Session() = default;
 
 Catalog& Session::catalog() { return *catalog_; }
+CacheManager& Session::cacheManager() { return *cacheManager_; }
+void Session::clearCache() {
+  catalog_->clearCachedTables();
+  cacheManager_->clear();
+}
 
 std::string Session::getConf(const std::string& key) const {
   {
@@ -74,6 +87,7 @@ std::map<std::string, std::string> Session::allConf() const {
 PlanPtr Session::analyzePlan(const PlanPtr& plan, const std::string& sqlText) {
   AnalyzerContext actx;
   actx.catalog = catalog_.get();
+  actx.cache = cacheManager_.get();
   actx.sqlText = sqlText;
   actx.fileSchema = [](const FileSource& src) { return fileSourceSchema(src); };
   return analyze(plan, actx);

@@ -30,6 +30,8 @@ class DataFrame;
 class DataFrameReader;
 class Catalog;
 
+class CacheManager;
+
 class Session {
  public:
   explicit Session(Context& ctx);
@@ -48,6 +50,9 @@ class Session {
 
   Catalog& catalog();
   Context& context() { return ctx_; }
+  // Cached DataFrames and tables (df.cache(), CACHE TABLE); clearCache() drops all.
+  CacheManager& cacheManager();
+  void clearCache();
 
   // ember.sql.* settings (and any key): session-local, seeded from the context.
   std::string getConf(const std::string& key) const;
@@ -60,6 +65,7 @@ class Session {
  private:
   Context& ctx_;
   std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<CacheManager> cacheManager_;
   mutable std::mutex confMutex_;
   std::map<std::string, std::string> conf_;
 };

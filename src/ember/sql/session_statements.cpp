@@ -2,6 +2,7 @@
 #include <filesystem>
 
 #include "ember/common/errors.h"
+#include "ember/sql/cache_manager.h"
 #include "ember/sql/catalog.h"
 #include "ember/sql/feed.h"
 #include "ember/sql/feed_internal.h"
@@ -178,16 +179,24 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
     }
     case K::CacheTable: {
       std::string name = joinName(st.name);
+      // Eager, as Spark's CACHE TABLE: a count stores every partition now.
       if (st.query) {  // CACHE TABLE v AS query: a cached temporary view
-        DataFrame(&s, s.analyzePlan(st.query, text)).cache().createOrReplaceTempView(name);
+        DataFrame df = DataFrame(&s, s.analyzePlan(st.query, text)).cache();
+        df.createOrReplaceTempView(name);
+        df.count();
         return empty(s);
       }
-      s.catalog().cacheTable(name, s.table(name).cache().plan());
+      DataFrame df = s.table(name).cache();
+      s.catalog().cacheTable(name, df.plan());
+      df.count();
       return empty(s);
     }
     case K::UncacheTable: {
       std::string name = joinName(st.name);
-      if (!s.catalog().uncacheTable(name) && !st.ifExists && !s.catalog().lookup(name))
+      bool dropped = s.catalog().uncacheTable(name);  // CACHE TABLE t
+      PlanPtr view = s.catalog().lookup(name);
+      if (view) dropped |= s.cacheManager().uncache(view.get());  // CACHE TABLE v AS query
+      if (!dropped && !st.ifExists && !view)
         throw UserError("UNCACHE TABLE: table or view not found: " + name);
       return empty(s);
     }
