@@ -17,6 +17,7 @@ endif()
 # SQL, formats, cluster and UI layers.
 pkg_check_modules(SNAPPY REQUIRED IMPORTED_TARGET snappy)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+find_package(OpenSSL REQUIRED)  # SQL digests (sha1, sha2) and base64
 pkg_check_modules(SIMDJSON REQUIRED IMPORTED_TARGET simdjson)
 find_package(nlohmann_json REQUIRED CONFIG)
 find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)

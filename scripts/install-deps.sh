@@ -8,6 +8,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsnappy-dev libre2-dev libsimdjson-dev nlohmann-json3-dev libpg-query-dev libreadline-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc libcpp-httplib-dev
+  libssl-dev
   chromium
 )
 missing=()

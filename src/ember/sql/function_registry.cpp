@@ -41,6 +41,7 @@ FunctionRegistry& FunctionRegistry::builtin() {
     fn::registerBitwise(*reg);
     fn::registerArrays(*reg);
     fn::registerMapsStructs(*reg);
+    fn::registerMisc(*reg);
     return reg;
   }();
   return *r;

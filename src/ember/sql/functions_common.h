@@ -39,6 +39,7 @@ void registerHash(FunctionRegistry& r);
 void registerBitwise(FunctionRegistry& r);
 void registerArrays(FunctionRegistry& r);     // after registerStrings*: overloads concat
 void registerMapsStructs(FunctionRegistry& r);
+void registerMisc(FunctionRegistry& r);  // functions_misc.cpp: digests, encodings, text
 
 // ---- validity ----
 inline bool bitSet(const uint64_t* v, int64_t i) { return !v || ((v[i >> 6] >> (i & 63)) & 1); }
