@@ -219,14 +219,21 @@ void store(Column& c, int64_t i, T v) {
 template <class T>
 class QuantileState : public AggregateState {
  public:
-  explicit QuantileState(DataType type) : type_(std::move(type)) {}
+  QuantileState(DataType type, bool multiple) : type_(std::move(type)), multiple_(multiple) {}
 
   void resize(int64_t n) override { groups_.resize(static_cast<size_t>(n)); }
 
   void update(const int32_t* g, const std::vector<ColumnPtr>& args, int64_t rows) override {
     if (rows == 0) return;
-    if (percentage_ < 0) {  // constants, checked by the analyzer
-      percentage_ = args[1]->isNull(0) ? 0.5 : args[1]->valueAt<double>(0);
+    if (percentages_.empty()) {  // constants, checked by the analyzer
+      const Column& p = *args[1];
+      if (!multiple_) {
+        percentages_ = {p.isNull(0) ? 0.5 : p.valueAt<double>(0)};
+      } else if (!p.isNull(0)) {
+        const Column& e = p.child(0);
+        for (int32_t j = p.listBegin(0); j < p.listEnd(0); ++j)
+          percentages_.push_back(e.isNull(j) ? 0.5 : e.valueAt<double>(j));
+      }
       int64_t accuracy =
           args.size() > 2 && !args[2]->isNull(0) ? args[2]->valueAt<int64_t>(0) : kDefaultAccuracy;
       eps_ = 1.0 / static_cast<double>(accuracy);
@@ -246,9 +253,13 @@ class QuantileState : public AggregateState {
     for (int64_t i = 0; i < rows; ++i) {
       if (c.isNull(i) || c.stringAt(i).empty()) continue;
       ByteReader r(c.stringAt(i));
-      double pct = 0;
-      Summary<T> other = Summary<T>::read(r, &pct);
-      percentage_ = pct;
+      // The partial state carries the percentages (a merging task has no arguments).
+      size_t k = r.readVarint();
+      if (k > r.remaining() / 8) throw IoError("corrupt percentile_approx state");
+      percentages_.resize(k);
+      for (auto& p : percentages_) p = r.readRaw<double>();
+      double unused = 0;
+      Summary<T> other = Summary<T>::read(r, &unused);
       auto& s = groups_[static_cast<size_t>(g[i])];
       int64_t before = s.bytes();
       s.merge(std::move(other));
@@ -267,31 +278,46 @@ class QuantileState : public AggregateState {
       }
       std::string bytes;
       ByteWriter w(&bytes);
-      s.write(w, percentage_);
+      w.writeVarint(percentages_.size());
+      for (double p : percentages_) w.writeRaw(p);
+      s.write(w, 0);
       c->appendString(bytes);
     }
     return {c};
   }
 
   ColumnPtr result(int64_t n) const override {
-    auto c = Column::make(type_, n);
+    size_t k = multiple_ ? percentages_.size() : 1;
+    auto c = Column::make(type_, n * static_cast<int64_t>(k));
     for (int64_t i = 0; i < n; ++i) {
       auto& s = const_cast<Summary<T>&>(groups_[static_cast<size_t>(i)]);
       s.flush();
-      if (s.count == 0) {
-        c->setNull(i);
-        continue;
+      for (size_t q = 0; q < k; ++q) {
+        int64_t at = i * static_cast<int64_t>(k) + static_cast<int64_t>(q);
+        if (s.count == 0)
+          c->setNull(at);
+        else
+          store<T>(*c, at, s.query(percentages_.empty() ? 0.5 : percentages_[q]));
       }
-      store<T>(*c, i, s.query(percentage_));
     }
-    return c;
+    if (!multiple_) return c;
+    // One array of k quantiles per group; NULL for a group without values.
+    Buffer offs(static_cast<size_t>(n + 1) * sizeof(int32_t));
+    for (int64_t i = 0; i <= n; ++i)
+      offs.as<int32_t>()[i] = static_cast<int32_t>(i * static_cast<int64_t>(k));
+    auto list = std::make_shared<Column>(DataType::array(type_));
+    list->adoptNested(std::move(offs), {c}, n);
+    for (int64_t i = 0; i < n; ++i)
+      if (groups_[static_cast<size_t>(i)].count == 0) list->setNull(i);
+    return list;
   }
 
   int64_t extraBytes() const override { return bytes_; }
 
  private:
   DataType type_;
-  double percentage_ = -1;
+  bool multiple_;
+  std::vector<double> percentages_;  // empty until the first update or merge
   double eps_ = 1.0 / kDefaultAccuracy;
   std::vector<Summary<T>> groups_;
   int64_t bytes_ = 0;
@@ -326,10 +352,10 @@ bool percentileSupports(const DataType& t) {
   }
 }
 
-std::unique_ptr<AggregateState> newQuantileState(const DataType& valueType) {
+std::unique_ptr<AggregateState> newQuantileState(const DataType& valueType, bool multiple) {
   if (valueType.id() == TypeId::Float32 || valueType.id() == TypeId::Float64)
-    return std::make_unique<QuantileState<double>>(valueType);
-  return std::make_unique<QuantileState<int64_t>>(valueType);
+    return std::make_unique<QuantileState<double>>(valueType, multiple);
+  return std::make_unique<QuantileState<int64_t>>(valueType, multiple);
 }
 
 }  // namespace ember::sql

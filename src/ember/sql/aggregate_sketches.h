@@ -18,7 +18,9 @@ int hyperLogLogPrecision(double relativeSD);
 // percentile_approx(value, percentage [, accuracy]) (aggregate_quantiles.cpp): a
 // Greenwald-Khanna summary per group; args value (its own type), double, bigint; partial
 // state: one string column; result: the value's type.
-std::unique_ptr<AggregateState> newQuantileState(const DataType& valueType);
+// multiple=true: the percentage argument is an array (array<double>) and the result an
+// array of the value type, one quantile per percentage (Spark's array form).
+std::unique_ptr<AggregateState> newQuantileState(const DataType& valueType, bool multiple = false);
 // Types percentile_approx accepts: integers, floats, narrow decimals, dates, timestamps.
 bool percentileSupports(const DataType& valueType);
 // Throws UserError unless 0 <= percentage <= 1 and 0 < accuracy <= INT32_MAX.

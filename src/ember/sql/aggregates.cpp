@@ -624,17 +624,23 @@ std::shared_ptr<BoundAggregate> bindPlain(const std::string& name,
                                             [] { return newHyperLogLogState(); });
   }
   if (name == "percentile_approx" || name == "approx_percentile") {
-    if (args.size() < 2 || args.size() > 3 || !percentileSupports(args[0]) ||
-        !args[1].isNumeric() || (args.size() == 3 && !args[2].isInteger()))
+    bool multiple = args.size() >= 2 && args[1].id() == TypeId::List;
+    bool pctOk = args.size() >= 2 && (multiple ? args[1].elementType().isNumeric() ||
+                                                     args[1].elementType().id() == TypeId::Null
+                                               : args[1].isNumeric());
+    if (args.size() < 2 || args.size() > 3 || !percentileSupports(args[0]) || !pctOk ||
+        (args.size() == 3 && !args[2].isInteger()))
       throw badArgs(name,
-                    "a numeric, date or timestamp value, a percentage (a number; arrays of "
-                    "percentages are not supported yet) and an optional accuracy (an integer)",
+                    "a numeric, date or timestamp value, a percentage (a number, or an array "
+                    "of numbers) and an optional accuracy (an integer)",
                     args);
-    std::vector<DataType> types = {args[0], DataType::float64()};
+    auto d = DataType::float64();
+    std::vector<DataType> types = {args[0], multiple ? DataType::array(d) : d};
     if (args.size() == 3) types.push_back(DataType::int64());
     DataType t = args[0];
-    return std::make_shared<BoundAggregate>(name, t, types, std::vector{DataType::string()}, true,
-                                            [t] { return newQuantileState(t); });
+    return std::make_shared<BoundAggregate>(
+        name, multiple ? DataType::array(t) : t, types, std::vector{DataType::string()}, true,
+        [t, multiple] { return newQuantileState(t, multiple); });
   }
   if (auto stat = bindStatistics(name, args)) return stat;
   if (name == "collect_list" || name == "collect_set" || name == "array_agg") {
@@ -807,7 +813,8 @@ AggregateFunctionPtr bindAggregate(const std::string& name, const std::vector<Da
       throw UserError(
           "aggregate function " + name +
           "() is not supported by Ember yet; supported: count, count_if, sum, avg, min, "
-          "max, stddev, variance, first, last, bool_and, bool_or, collect_list, collect_set, approx_count_distinct, "
+          "max, stddev, variance, first, last, bool_and, bool_or, collect_list, collect_set, "
+          "approx_count_distinct, "
           "percentile_approx, percentile, median, corr, covar_pop, covar_samp, skewness, "
           "kurtosis, max_by, min_by, string_agg");
     throw UserError("unknown aggregate function " + name + "()");

@@ -38,12 +38,21 @@ void checkAggregateParameters(const std::string& name, const std::vector<ExprPtr
     checkPercentileParameters(args[1]->value.asDouble(), 1);
   }
   if ((name == "percentile_approx" || name == "approx_percentile") && args.size() >= 2) {
-    for (size_t i = 1; i < args.size(); ++i)
-      if (args[i]->kind != ExprKind::Literal || args[i]->value.isNull())
-        throw UserError(name + ": the " + (i == 1 ? "percentage" : "accuracy") +
-                        " must be a constant, got " + args[i]->toString());
+    // The percentage: a constant, or array(constants, ...).
+    std::vector<ExprPtr> pcts = {args[1]};
+    if (args[1]->kind == ExprKind::Call && args[1]->name == "array") pcts = args[1]->args;
+    for (auto& p : pcts)  // array(0.25, 0.5): elements arrive cast to a common type
+      if (p->kind == ExprKind::Cast && p->args[0]->kind == ExprKind::Literal) p = p->args[0];
+    if (pcts.empty()) throw UserError(name + ": the array of percentages is empty");
+    for (size_t i = 1; i < args.size(); ++i) {
+      std::vector<ExprPtr> check = i == 1 ? pcts : std::vector<ExprPtr>{args[i]};
+      for (const auto& c : check)
+        if (c->kind != ExprKind::Literal || c->value.isNull())
+          throw UserError(name + ": the " + (i == 1 ? "percentage" : "accuracy") +
+                          " must be a constant, got " + args[i]->toString());
+    }
     int64_t accuracy = args.size() > 2 ? args[2]->value.asInt64() : 10000;
-    checkPercentileParameters(args[1]->value.asDouble(), accuracy);
+    for (const auto& p : pcts) checkPercentileParameters(p->value.asDouble(), accuracy);
   }
 }
 }  // namespace

@@ -1,5 +1,9 @@
 // Rewrites that change the shape of a plan: set operations and subqueries to joins,
 // constant folding.
+#include <functional>
+#include <optional>
+#include <set>
+
 #include "ember/common/errors.h"
 #include "ember/sql/analyzer.h"
 #include "ember/sql/analyzer_internal.h"
@@ -265,30 +269,86 @@ bool hasPredicateSubquery(const ExprPtr& e) {
   return found;
 }
 
-// IN / EXISTS subqueries nested in a filter condition (`a IN (...) OR b > 1`): each becomes
-// a left outer join with the subquery's distinct matching keys plus a TRUE marker, and the
-// predicate becomes `marker IS NOT NULL`. Two-valued, which a filter cannot tell from SQL's
-// three values as long as the predicate is not under NOT (checked: an error otherwise).
-ExprPtr markJoins(const ExprPtr& c, PlanPtr& child) {
+ExprPtr resolvedCall(const std::string& name, std::vector<ExprPtr> args, DataType type) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::Call;
+  e->name = name;
+  e->args = std::move(args);
+  e->type = std::move(type);
+  e->resolved = true;
+  return e;
+}
+
+ExprPtr boolLiteral(std::optional<bool> v) {
+  auto l = std::make_shared<Expr>();
+  l->kind = ExprKind::Literal;
+  l->value = v ? Value::boolean(*v) : Value::null(DataType::boolean());
+  l->type = DataType::boolean();
+  l->nullable = !v;
+  l->resolved = true;
+  return l;
+}
+
+// `count(*)` (arg null) or `count(arg)` as `name`, a new column of an aggregation.
+ExprPtr countColumn(const std::string& name, const ExprPtr& arg, Attribute& out) {
+  auto c = std::make_shared<Expr>();
+  c->kind = ExprKind::AggregateCall;
+  c->name = "count";
+  if (arg) c->args = {arg};
+  c->type = DataType::int64();
+  c->nullable = false;
+  c->resolved = true;
+  out = {name, DataType::int64(), false, newAttributeId(), {}};
+  auto al = std::make_shared<Expr>();
+  al->kind = ExprKind::Alias;
+  al->name = name;
+  al->args = {c};
+  al->type = c->type;
+  al->nullable = false;
+  al->id = out.id;
+  al->resolved = true;
+  return al;
+}
+
+bool isCorrelated(const PlanPtr& q) {
+  bool corr = false;
+  std::function<void(const LogicalPlan&)> walk = [&](const LogicalPlan& p) {
+    for (const auto& e : p.exprs)
+      if (e && hasOuterRef(e)) corr = true;
+    for (const auto& k : p.children) walk(*k);
+  };
+  walk(*q);
+  return corr;
+}
+
+// IN / EXISTS subqueries inside an expression (`a IN (...) OR b > 1`, `NOT (a IN ...)`,
+// `CASE WHEN a IN (...) ...` in a select list): each becomes a left outer join with the
+// subquery's distinct matching keys plus a TRUE marker. EXISTS is then `marker IS NOT
+// NULL`. IN is too where only TRUE matters (under AND/OR at the top of a filter); anywhere
+// else it needs SQL's three values, so an uncorrelated single-column IN also gets the
+// subquery's row and non-NULL counts (one row, cross joined):
+//   TRUE if matched; else NULL if the subquery has rows and x is NULL or it holds a NULL;
+//   else FALSE.
+ExprPtr markJoins(const ExprPtr& c, PlanPtr& child, bool inFilter) {
+  std::set<const Expr*> threeValued;  // IN subqueries that need NULL-aware answers
   std::function<void(const ExprPtr&, bool)> check = [&](const ExprPtr& x, bool positive) {
     if (x->kind == ExprKind::InSubquery || x->kind == ExprKind::Exists) {
-      if (!positive || x->negated)
-        throw UserError(
-            "NOT IN / NOT EXISTS inside OR or other expressions is not supported "
-            "yet; write it as a separate AND-ed condition or as an anti join: " +
-            c->toString());
+      bool plain = inFilter && positive && !x->negated;
+      if (x->kind == ExprKind::InSubquery && !plain) {
+        if (x->args.size() != 1 || isCorrelated(x->subquery))
+          throw UserError(
+              "a correlated or multi-column [NOT] IN subquery is supported only as an "
+              "AND/OR-ed filter condition, not under NOT or inside other expressions; "
+              "rewrite it with EXISTS or a join: " +
+              c->toString());
+        threeValued.insert(x.get());
+      }
       return;
     }
     bool isLogic = x->kind == ExprKind::Call && (x->name == "and" || x->name == "or");
     bool isNot = x->kind == ExprKind::Call && x->name == "not";
-    for (const auto& a : x->args) {
-      if (!isLogic && !isNot && hasPredicateSubquery(a))
-        throw UserError(
-            "IN / EXISTS subqueries are supported in filters combined with AND, "
-            "OR and NOT, not inside other expressions: " +
-            c->toString());
-      check(a, isNot ? !positive : positive);
-    }
+    for (const auto& a : x->args)
+      check(a, (isLogic || isNot) ? (isNot ? !positive : positive) : false);
   };
   check(c, true);
   return transformExpr(c, [&](const ExprPtr& x) -> ExprPtr {
@@ -318,14 +378,37 @@ ExprPtr markJoins(const ExprPtr& c, PlanPtr& child) {
     j->output = deriveOutput(*j);
     j->resolved = true;
     child = j;
-    auto notNull = std::make_shared<Expr>();
-    notNull->kind = ExprKind::Call;
-    notNull->name = "isnotnull";
-    notNull->args = {refTo(mark)};
-    notNull->type = DataType::boolean();
-    notNull->nullable = false;
-    notNull->resolved = true;
-    return notNull;
+    ExprPtr matched = resolvedCall("isnotnull", {refTo(mark)}, DataType::boolean());
+    std::const_pointer_cast<Expr>(matched)->nullable = false;
+    ExprPtr answer = matched;
+    if (threeValued.count(x.get())) {
+      Attribute rows, nonNull;
+      auto stats = makePlan(PlanKind::Aggregate, {q});
+      stats->exprs = {countColumn("__in_rows", nullptr, rows),
+                      countColumn("__in_values", refTo(q->output[0]), nonNull)};
+      stats->output = deriveOutput(*stats);
+      stats->resolved = true;
+      auto cj = makePlan(PlanKind::Join, {child, stats});
+      cj->joinType = JoinType::Cross;
+      cj->output = deriveOutput(*cj);
+      cj->resolved = true;
+      child = cj;
+      auto zero = std::make_shared<Expr>(*lit(Value::int64(0)));
+      zero->type = DataType::int64();
+      zero->resolved = true;
+      ExprPtr hasRows = resolvedCall(">", {refTo(rows), zero}, DataType::boolean());
+      ExprPtr someNull = resolvedCall("<", {refTo(nonNull), refTo(rows)}, DataType::boolean());
+      ExprPtr xNull = resolvedCall("isnull", {x->args[0]}, DataType::boolean());
+      ExprPtr unknown =
+          resolvedCall("and", {hasRows, resolvedCall("or", {xNull, someNull}, DataType::boolean())},
+                       DataType::boolean());
+      answer = resolvedCall(
+          "case",
+          {matched, boolLiteral(true), unknown, boolLiteral(std::nullopt), boolLiteral(false)},
+          DataType::boolean());
+    }
+    if (x->negated) answer = resolvedCall("not", {answer}, DataType::boolean());
+    return answer;
   });
 }
 
@@ -380,7 +463,7 @@ PlanPtr rewriteFilter(const LogicalPlan& filter, PlanPtr child) {
     // correlation columns.
     ExprPtr c2 = c;
     if (hasPredicateSubquery(c)) {  // IN / EXISTS under OR (the top-level ones are above)
-      c2 = markJoins(c, child);
+      c2 = markJoins(c, child, true);
       changed = true;
       if (!hasCorrelatedScalar(c2)) {
         keep.push_back(c2);
@@ -408,12 +491,16 @@ PlanPtr rewriteFilter(const LogicalPlan& filter, PlanPtr child) {
 // Correlated scalar subqueries in a select list: the same joins, below the projection.
 PlanPtr rewriteProject(const LogicalPlan& project, PlanPtr child) {
   bool any = false;
-  for (const auto& e : project.exprs) any = any || hasCorrelatedScalar(e);
+  for (const auto& e : project.exprs)
+    any = any || hasCorrelatedScalar(e) || hasPredicateSubquery(e);
   if (!any) return nullptr;
   auto p = std::make_shared<LogicalPlan>(project);
   p->exprs.clear();
-  for (const auto& e : project.exprs)
-    p->exprs.push_back(hasCorrelatedScalar(e) ? decorrelateScalars(e, child) : e);
+  for (const auto& e : project.exprs) {
+    // IN / EXISTS in a select list (`CASE WHEN a IN (SELECT ...) ...`): mark joins below.
+    ExprPtr x = hasPredicateSubquery(e) ? markJoins(e, child, false) : e;
+    p->exprs.push_back(hasCorrelatedScalar(x) ? decorrelateScalars(x, child) : x);
+  }
   p->children = {child};
   return p;
 }
@@ -538,8 +625,8 @@ ExprPtr foldExpr(const ExprPtr& e, const OptimizerOptions& o) {
     if (x->kind != ExprKind::Call && x->kind != ExprKind::Cast) return x;
     if (x->kind == ExprKind::Call &&
         (x->name == "rand" || x->name == "random" || x->name == "current_date" ||
-         x->name == "spark_partition_id" ||
-         x->name == "current_timestamp" || x->name == "now" || x->name == "uuid"))
+         x->name == "spark_partition_id" || x->name == "current_timestamp" || x->name == "now" ||
+         x->name == "uuid"))
       return x;
     for (const auto& a : x->args)
       if (a->kind != ExprKind::Literal) return x;
