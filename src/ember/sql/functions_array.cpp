@@ -21,8 +21,10 @@ namespace ember::sql::fn {
 
 namespace {
 
-const DataType kInt = DataType::int32();
-const DataType kStrType = DataType::string();
+// Functions, not namespace-scope constants: the built-ins may be registered during static
+// initialisation (a registerUdf in another translation unit), before such constants are.
+DataType kInt() { return DataType::int32(); }
+DataType kStrType() { return DataType::string(); }
 
 bool isArray(const DataType& t) { return t.id() == TypeId::List; }
 
@@ -154,8 +156,8 @@ BoundFunction bindSize(Types types, Lits) {
   const DataType& t = types[0];
   if (!isArray(t) && t.id() != TypeId::Map && !isNullType(t))
     bindError("size", "expects an array or a map, got " + t.toString());
-  return {kInt, false, {t}, [](std::span<const ColumnPtr> args, int64_t rows) {
-            auto out = Column::make(kInt, rows);
+  return {kInt(), false, {t}, [](std::span<const ColumnPtr> args, int64_t rows) {
+            auto out = Column::make(kInt(), rows);
             int32_t* o = out->mutableValues<int32_t>();
             const Column& c = *args[0];
             bool typed = c.type().isNested();
@@ -285,7 +287,7 @@ decltype(ScalarFunction::bind) bindAt(const std::string& fn, bool oneBased) {
       bindError(fn, "the index must be an integer, got " + types[1].toString());
     return {a.elementType(),
             true,
-            {a, kInt},
+            {a, kInt()},
             [oneBased](std::span<const ColumnPtr> args, int64_t rows) {
               return arrayAt(args, rows, oneBased);
             }};
@@ -448,11 +450,11 @@ BoundFunction bindJoin(Types types, Lits) {
   DataType at = arrayArg("array_join", types, 0);
   if (at.elementType().isNested())
     bindError("array_join", "expects an array of atomic values, got " + at.toString());
-  std::vector<DataType> args = {at, kStrType};
-  if (types.size() == 3) args.push_back(kStrType);
-  return {kStrType, true, args, [](std::span<const ColumnPtr> a, int64_t rows) {
+  std::vector<DataType> args = {at, kStrType()};
+  if (types.size() == 3) args.push_back(kStrType());
+  return {kStrType(), true, args, [](std::span<const ColumnPtr> a, int64_t rows) {
             ListView l(*a[0]);
-            ColumnPtr strs = castColumn(l.list.children()[0], kStrType);
+            ColumnPtr strs = castColumn(l.list.children()[0], kStrType());
             bool replace = a.size() == 3;
             return stringRows(a, rows, [&](const RowArgs& r, int64_t i, StringBuilder& b) {
               std::string s;
@@ -475,7 +477,7 @@ BoundFunction bindSlice(Types types, Lits) {
   for (size_t k = 1; k < 3; ++k)
     if (!types[k].isInteger() && !isNullType(types[k]))
       bindError("slice", "start and length must be integers, got " + types[k].toString());
-  return {at, true, {at, kInt, kInt}, [at](std::span<const ColumnPtr> args, int64_t rows) {
+  return {at, true, {at, kInt(), kInt()}, [at](std::span<const ColumnPtr> args, int64_t rows) {
             ListBuilder b(at);
             ListView a(*args[0]);
             for (int64_t i = 0; i < rows; ++i) {
@@ -537,7 +539,7 @@ BoundFunction bindSequence(Types types, Lits) {
                 "expects integer arguments (start, stop[, step]), got " + typeList(types));
     e = *commonType(e, t);
   }
-  if (isNullType(e)) e = kInt;
+  if (isNullType(e)) e = kInt();
   DataType result = DataType::array(e);
   return {result, true, std::vector<DataType>(types.size(), DataType::int64()),
           [result](std::span<const ColumnPtr> args, int64_t rows) {
@@ -589,22 +591,23 @@ BoundFunction bindRepeat(Types types, Lits) {
   if (!types[1].isInteger() && !isNullType(types[1]))
     bindError("array_repeat", "the count must be an integer, got " + types[1].toString());
   DataType result = DataType::array(types[0]);
-  return {result, true, {types[0], kInt}, [result](std::span<const ColumnPtr> args, int64_t rows) {
-            ListBuilder b(result);
-            for (int64_t i = 0; i < rows; ++i) {
-              if (args[1]->isNull(i)) {
-                b.null();
-                continue;
-              }
-              int32_t n = args[1]->valueAt<int32_t>(i);
-              if (n > kMaxSequence)
-                throw UserError("array_repeat: a count of " + std::to_string(n) +
-                                " exceeds the limit of " + std::to_string(kMaxSequence));
-              for (int32_t k = 0; k < n; ++k) b.add(*args[0], i);
-              b.row();
-            }
-            return b.finish();
-          }};
+  return {
+      result, true, {types[0], kInt()}, [result](std::span<const ColumnPtr> args, int64_t rows) {
+        ListBuilder b(result);
+        for (int64_t i = 0; i < rows; ++i) {
+          if (args[1]->isNull(i)) {
+            b.null();
+            continue;
+          }
+          int32_t n = args[1]->valueAt<int32_t>(i);
+          if (n > kMaxSequence)
+            throw UserError("array_repeat: a count of " + std::to_string(n) +
+                            " exceeds the limit of " + std::to_string(kMaxSequence));
+          for (int32_t k = 0; k < n; ++k) b.add(*args[0], i);
+          b.row();
+        }
+        return b.finish();
+      }};
 }
 
 // ---- split(str, regex[, limit]): Java's String.split with a negative limit (trailing
@@ -648,13 +651,13 @@ std::shared_ptr<const RE2> compileSplit(const std::string& pattern) {
 BoundFunction bindSplit(Types types, Lits lits) {
   checkArity("split", types, 2, 3);
   for (size_t k = 0; k < 2; ++k)
-    if (!implicitlyCastable(types[k], kStrType))
+    if (!implicitlyCastable(types[k], kStrType()))
       bindError("split", "expects (str, regex[, limit]) with strings, got " + typeList(types));
   std::shared_ptr<const RE2> fixed;
   if (lits[1] && !lits[1]->isNull()) fixed = compileSplit(lits[1]->asString());
-  std::vector<DataType> args = {kStrType, kStrType};
-  if (types.size() == 3) args.push_back(kInt);
-  DataType result = DataType::array(kStrType);
+  std::vector<DataType> args = {kStrType(), kStrType()};
+  if (types.size() == 3) args.push_back(kInt());
+  DataType result = DataType::array(kStrType());
   return {result, true, args, [fixed, result](std::span<const ColumnPtr> a, int64_t rows) {
             ListBuilder b(result);
             RowArgs r(a);

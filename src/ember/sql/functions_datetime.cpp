@@ -11,9 +11,11 @@ namespace ember::sql::fn {
 
 namespace {
 
-const DataType kDate = DataType::date();
-const DataType kTs = DataType::timestamp();
-const DataType kInt = DataType::int32();
+// Functions, not namespace-scope constants: the built-ins may be registered during static
+// initialisation (a registerUdf in another translation unit), before such constants are.
+DataType kDate() { return DataType::date(); }
+DataType kTs() { return DataType::timestamp(); }
+DataType kInt() { return DataType::int32(); }
 
 inline int64_t floorDiv(int64_t a, int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
@@ -68,14 +70,14 @@ ColumnPtr partKernel(std::span<const ColumnPtr> args, int64_t rows) {
                              : P == Part::Minute ? 60 * kMicrosPerSecond
                                                  : kMicrosPerSecond;
     constexpr int64_t mod = P == Part::Hour ? 24 : 60;
-    return mapUnary<int64_t, int32_t>(args[0], kInt, rows, [](int64_t us) {
+    return mapUnary<int64_t, int32_t>(args[0], kInt(), rows, [](int64_t us) {
       return static_cast<int32_t>(floorDiv(floorMod(us, kMicrosPerDay), unit) % mod);
     });
   } else {
     if (a.type().id() == TypeId::Timestamp)
-      return mapUnary<int64_t, int32_t>(args[0], kInt, rows,
+      return mapUnary<int64_t, int32_t>(args[0], kInt(), rows,
                                         [](int64_t us) { return datePart<P>(daysOf(us)); });
-    return mapUnary<int32_t, int32_t>(args[0], kInt, rows,
+    return mapUnary<int32_t, int32_t>(args[0], kInt(), rows,
                                       [](int32_t d) { return datePart<P>(d); });
   }
 }
@@ -93,8 +95,8 @@ ScalarFunction partFn(std::string name, std::vector<std::string> aliases, std::s
     constexpr bool timeOfDay = P == Part::Hour || P == Part::Minute || P == Part::Second;
     if (id != TypeId::Date && id != TypeId::Timestamp && !isStringLike(types[0]))
       bindError(name, "expects a date or timestamp, got " + types[0].toString());
-    DataType arg = timeOfDay || id == TypeId::Timestamp ? kTs : kDate;
-    return BoundFunction{kInt, true, {arg}, partKernel<P>};
+    DataType arg = timeOfDay || id == TypeId::Timestamp ? kTs() : kDate();
+    return BoundFunction{kInt(), true, {arg}, partKernel<P>};
   };
   return f;
 }
@@ -170,14 +172,14 @@ ColumnPtr truncKernel(std::span<const ColumnPtr> args, int64_t rows) {
     return level;
   };
   if constexpr (DateTrunc) {
-    return fixedRows<int64_t>(kTs, args, rows, [&](const RowArgs& a, int64_t i, int64_t& o) {
+    return fixedRows<int64_t>(kTs(), args, rows, [&](const RowArgs& a, int64_t i, int64_t& o) {
       Level l = levelAt(a, i);
       if (l == Level::None) return false;
       o = truncMicros(a.val<int64_t>(valueArg, i), l);
       return true;
     });
   } else {
-    return fixedRows<int32_t>(kDate, args, rows, [&](const RowArgs& a, int64_t i, int32_t& o) {
+    return fixedRows<int32_t>(kDate(), args, rows, [&](const RowArgs& a, int64_t i, int32_t& o) {
       Level l = levelAt(a, i);
       if (l > Level::Week) return false;
       o = truncDays(a.val<int32_t>(valueArg, i), l);
@@ -191,7 +193,7 @@ ColumnPtr truncKernel(std::span<const ColumnPtr> args, int64_t rows) {
 // undefined); a valid row leaving the int32 day range is an error.
 template <int Sign>
 ColumnPtr dateAddKernel(std::span<const ColumnPtr> args, int64_t rows) {
-  ColumnPtr out = makeResult(kDate, args, rows);
+  ColumnPtr out = makeResult(kDate(), args, rows);
   const int32_t *d = args[0]->values<int32_t>(), *n = args[1]->values<int32_t>();
   int32_t* o = out->mutableValues<int32_t>();
   bool bad = false;
@@ -208,7 +210,7 @@ ColumnPtr dateAddKernel(std::span<const ColumnPtr> args, int64_t rows) {
 }
 
 ColumnPtr dateDiffKernel(std::span<const ColumnPtr> args, int64_t rows) {
-  ColumnPtr out = makeResult(kInt, args, rows);
+  ColumnPtr out = makeResult(kInt(), args, rows);
   const int32_t *a = args[0]->values<int32_t>(), *b = args[1]->values<int32_t>();
   int32_t* o = out->mutableValues<int32_t>();
   // Two real dates differ by far less than 2^31 days; only garbage wraps.
@@ -217,14 +219,14 @@ ColumnPtr dateDiffKernel(std::span<const ColumnPtr> args, int64_t rows) {
 }
 
 ColumnPtr addMonthsKernel(std::span<const ColumnPtr> args, int64_t rows) {
-  return fixedRows<int32_t>(kDate, args, rows, [](const RowArgs& a, int64_t i, int32_t& o) {
+  return fixedRows<int32_t>(kDate(), args, rows, [](const RowArgs& a, int64_t i, int32_t& o) {
     o = addMonths(a.val<int32_t>(0, i), a.val<int32_t>(1, i));
     return true;
   });
 }
 
 ColumnPtr lastDayKernel(std::span<const ColumnPtr> args, int64_t rows) {
-  return mapUnary<int32_t, int32_t>(args[0], kDate, rows, [](int32_t d) {
+  return mapUnary<int32_t, int32_t>(args[0], kDate(), rows, [](int32_t d) {
     CivilDate c = civilFromDays(d);
     return daysFromCivil(c.year, c.month, daysInMonth(c.year, c.month));
   });
@@ -255,7 +257,7 @@ ColumnPtr monthsBetweenKernel(std::span<const ColumnPtr> args, int64_t rows) {
 }
 
 ColumnPtr makeDateKernel(std::span<const ColumnPtr> args, int64_t rows) {
-  return fixedRows<int32_t>(kDate, args, rows, [](const RowArgs& a, int64_t i, int32_t& o) {
+  return fixedRows<int32_t>(kDate(), args, rows, [](const RowArgs& a, int64_t i, int32_t& o) {
     int32_t y = a.val<int32_t>(0, i), m = a.val<int32_t>(1, i), d = a.val<int32_t>(2, i);
     if (!isValidCivil(y, m, d)) return false;
     o = daysFromCivil(y, m, d);
@@ -281,7 +283,7 @@ ScalarFunction currentFn(bool date) {
                                  std::span<const std::optional<Value>>) {
     checkArity(name, types, 0, 0);
     int64_t now = nowMicros();
-    DataType t = date ? kDate : kTs;
+    DataType t = date ? kDate() : kTs();
     return BoundFunction{t, false, {}, [now, date, t](std::span<const ColumnPtr>, int64_t rows) {
                            ColumnPtr out = Column::make(t, rows);
                            if (date)
@@ -307,29 +309,29 @@ void registerDatetime(FunctionRegistry& r) {
   r.add(partFn<Part::Hour>("hour", {}, "hour(ts) - 0..23"));
   r.add(partFn<Part::Minute>("minute", {}, "minute(ts) - 0..59"));
   r.add(partFn<Part::Second>("second", {}, "second(ts) - 0..59"));
-  r.add(fixedFunction("date_add", {"dateadd"}, "date_add(date, n) - n days later", {kDate, kInt},
-                      kDate, dateAddKernel<1>));
-  r.add(fixedFunction("date_sub", {}, "date_sub(date, n) - n days earlier", {kDate, kInt}, kDate,
-                      dateAddKernel<-1>));
+  r.add(fixedFunction("date_add", {"dateadd"}, "date_add(date, n) - n days later",
+                      {kDate(), kInt()}, kDate(), dateAddKernel<1>));
+  r.add(fixedFunction("date_sub", {}, "date_sub(date, n) - n days earlier", {kDate(), kInt()},
+                      kDate(), dateAddKernel<-1>));
   r.add(fixedFunction("datediff", {}, "datediff(end, start) - days from start to end",
-                      {kDate, kDate}, kInt, dateDiffKernel));
+                      {kDate(), kDate()}, kInt(), dateDiffKernel));
   r.add(fixedFunction("add_months", {}, "add_months(date, n) - n months later (day clamped)",
-                      {kDate, kInt}, kDate, addMonthsKernel));
-  r.add(fixedFunction("last_day", {}, "last_day(date) - the last day of the month", {kDate}, kDate,
-                      lastDayKernel));
+                      {kDate(), kInt()}, kDate(), addMonthsKernel));
+  r.add(fixedFunction("last_day", {}, "last_day(date) - the last day of the month", {kDate()},
+                      kDate(), lastDayKernel));
   r.add(fixedFunction(
       "months_between", {}, "months_between(ts1, ts2[, roundOff]) - months from ts2 to ts1",
-      {kTs, kTs, DataType::boolean()}, DataType::float64(), monthsBetweenKernel, 2));
+      {kTs(), kTs(), DataType::boolean()}, DataType::float64(), monthsBetweenKernel, 2));
   r.add(fixedFunction("date_trunc", {},
                       "date_trunc(unit, ts) - ts truncated to year, quarter, month, week, day, "
                       "hour, minute, second, millisecond or microsecond",
-                      {DataType::string(), kTs}, kTs, truncKernel<true>));
+                      {DataType::string(), kTs()}, kTs(), truncKernel<true>));
   r.add(fixedFunction("trunc", {},
                       "trunc(date, unit) - date truncated to year, quarter, month "
                       "or week",
-                      {kDate, DataType::string()}, kDate, truncKernel<false>));
+                      {kDate(), DataType::string()}, kDate(), truncKernel<false>));
   r.add(fixedFunction("make_date", {}, "make_date(y, m, d) - the date, NULL if invalid",
-                      {kInt, kInt, kInt}, kDate, makeDateKernel));
+                      {kInt(), kInt(), kInt()}, kDate(), makeDateKernel));
   r.add(currentFn(true));
   r.add(currentFn(false));
 }

@@ -12,24 +12,26 @@ namespace ember::sql::fn {
 
 namespace {
 
-const DataType kDouble = DataType::float64();
+// Functions, not namespace-scope constants: the built-ins may be registered during static
+// initialisation (a registerUdf in another translation unit), before such constants are.
+DataType kDouble() { return DataType::float64(); }
 
 // ---- double -> double ----
 template <class F>
 ScalarFunction unaryDouble(std::string name, std::vector<std::string> aliases, std::string usage,
                            F f) {
-  return fixedFunction(std::move(name), std::move(aliases), std::move(usage), {kDouble}, kDouble,
-                       [f](std::span<const ColumnPtr> args, int64_t rows) {
-                         return mapUnary<double, double>(args[0], kDouble, rows, f);
+  return fixedFunction(std::move(name), std::move(aliases), std::move(usage), {kDouble()},
+                       kDouble(), [f](std::span<const ColumnPtr> args, int64_t rows) {
+                         return mapUnary<double, double>(args[0], kDouble(), rows, f);
                        });
 }
 
 // Logarithms: NULL for x <= 0 (Spark), not NaN / -Infinity.
 template <class F>
 ScalarFunction logFn(std::string name, std::string usage, F f) {
-  return fixedFunction(std::move(name), {}, std::move(usage), {kDouble}, kDouble,
+  return fixedFunction(std::move(name), {}, std::move(usage), {kDouble()}, kDouble(),
                        [f](std::span<const ColumnPtr> args, int64_t rows) {
-                         return fixedRows<double>(kDouble, args, rows,
+                         return fixedRows<double>(kDouble(), args, rows,
                                                   [f](const RowArgs& a, int64_t i, double& o) {
                                                     double x = a.val<double>(0, i);
                                                     if (!(x > 0)) return false;
@@ -41,11 +43,11 @@ ScalarFunction logFn(std::string name, std::string usage, F f) {
 
 ColumnPtr logKernel(std::span<const ColumnPtr> args, int64_t rows) {
   if (args.size() == 1)
-    return fixedRows<double>(kDouble, args, rows, [](const RowArgs& a, int64_t i, double& o) {
+    return fixedRows<double>(kDouble(), args, rows, [](const RowArgs& a, int64_t i, double& o) {
       double x = a.val<double>(0, i);
       return x > 0 ? (o = std::log(x), true) : false;
     });
-  return fixedRows<double>(kDouble, args, rows, [](const RowArgs& a, int64_t i, double& o) {
+  return fixedRows<double>(kDouble(), args, rows, [](const RowArgs& a, int64_t i, double& o) {
     double b = a.val<double>(0, i), x = a.val<double>(1, i);
     if (!(b > 0) || !(x > 0)) return false;
     o = std::log(x) / std::log(b);
@@ -54,7 +56,7 @@ ColumnPtr logKernel(std::span<const ColumnPtr> args, int64_t rows) {
 }
 
 ColumnPtr binaryDouble(std::span<const ColumnPtr> args, int64_t rows, double (*f)(double, double)) {
-  ColumnPtr out = makeResult(kDouble, args, rows);
+  ColumnPtr out = makeResult(kDouble(), args, rows);
   const double *x = args[0]->values<double>(), *y = args[1]->values<double>();
   double* o = out->mutableValues<double>();
   for (int64_t i = 0; i < rows; ++i) o[i] = f(x[i], y[i]);
@@ -96,7 +98,7 @@ BoundFunction bindNumericSame(const std::string& name, std::span<const DataType>
                               ScalarKernel k) {
   checkArity(name, types, 1, 1);
   DataType t = isNullType(types[0])              ? DataType::int32()
-               : types[0].id() == TypeId::String ? kDouble
+               : types[0].id() == TypeId::String ? kDouble()
                                                  : types[0];
   if (!t.isNumeric()) bindError(name, "expects a number, got " + types[0].toString());
   return {t, true, {t}, k};
@@ -183,7 +185,7 @@ BoundFunction bindRound(const std::string& name, std::span<const DataType> types
     if (!lits[1] || !types[1].isInteger()) bindError(name, "the scale must be an integer literal");
     d = lits[1]->isNull() ? 0 : static_cast<int>(lits[1]->asInt64());
   }
-  DataType t = isNullType(types[0]) || types[0].id() == TypeId::String ? kDouble : types[0];
+  DataType t = isNullType(types[0]) || types[0].id() == TypeId::String ? kDouble() : types[0];
   if (!t.isNumeric()) bindError(name, "expects a number, got " + types[0].toString());
   std::vector<DataType> argTypes{t};
   if (types.size() == 2) argTypes.push_back(types[1]);
@@ -201,8 +203,8 @@ BoundFunction bindRound(const std::string& name, std::span<const DataType> types
   if (ceilFloor) {
     // Spark: ceil/floor of a number is a bigint.
     DataType out = DataType::int64();
-    return {out, true, {kDouble}, [out](std::span<const ColumnPtr> args, int64_t rows) {
-              ColumnPtr r = mapUnary<double, double>(args[0], kDouble, rows, [](double x) {
+    return {out, true, {kDouble()}, [out](std::span<const ColumnPtr> args, int64_t rows) {
+              ColumnPtr r = mapUnary<double, double>(args[0], kDouble(), rows, [](double x) {
                 return M == Mode::Ceil ? std::ceil(x) : std::floor(x);
               });
               return castColumn(r, out, false);
@@ -290,13 +292,13 @@ ColumnPtr nanvlKernel(std::span<const ColumnPtr> args, int64_t rows) {
   std::vector<int32_t> sel(static_cast<size_t>(rows));
   const double* x = args[0]->values<double>();
   for (int64_t i = 0; i < rows; ++i) sel[static_cast<size_t>(i)] = std::isnan(x[i]) ? 1 : 0;
-  return chooseRows(kDouble, args, sel.data(), rows);
+  return chooseRows(kDouble(), args, sel.data(), rows);
 }
 
 ScalarFunction constant(std::string name, double v) {
-  return fixedFunction(name, {}, name + "() - " + formatFloating(v, false), {}, kDouble,
+  return fixedFunction(name, {}, name + "() - " + formatFloating(v, false), {}, kDouble(),
                        [v](std::span<const ColumnPtr>, int64_t rows) {
-                         ColumnPtr out = Column::make(kDouble, rows);
+                         ColumnPtr out = Column::make(kDouble(), rows);
                          std::fill_n(out->mutableValues<double>(), rows, v);
                          return out;
                        });
@@ -322,27 +324,27 @@ void registerMath(FunctionRegistry& r) {
   r.add(unaryDouble("cbrt", {}, "cbrt(x) - the cube root", [](double x) { return std::cbrt(x); }));
   r.add(unaryDouble("exp", {}, "exp(x) - e to the power x", [](double x) { return std::exp(x); }));
   r.add(unaryDouble("expm1", {}, "expm1(x) - exp(x) - 1", [](double x) { return std::expm1(x); }));
-  r.add(fixedFunction("ln", {}, "ln(x) - the natural logarithm (NULL for x <= 0)", {kDouble},
-                      kDouble, logKernel));
+  r.add(fixedFunction("ln", {}, "ln(x) - the natural logarithm (NULL for x <= 0)", {kDouble()},
+                      kDouble(), logKernel));
   r.add(fixedFunction("log", {}, "log([base, ]x) - the logarithm (NULL for x <= 0)",
-                      {kDouble, kDouble}, kDouble, logKernel, 1));
+                      {kDouble(), kDouble()}, kDouble(), logKernel, 1));
   r.add(logFn("log10", "log10(x) - base-10 logarithm", [](double x) { return std::log10(x); }));
   r.add(logFn("log2", "log2(x) - base-2 logarithm", [](double x) { return std::log2(x); }));
-  r.add(fixedFunction("log1p", {}, "log1p(x) - ln(1 + x)", {kDouble}, kDouble,
+  r.add(fixedFunction("log1p", {}, "log1p(x) - ln(1 + x)", {kDouble()}, kDouble(),
                       [](std::span<const ColumnPtr> args, int64_t rows) {
                         return fixedRows<double>(
-                            kDouble, args, rows, [](const RowArgs& a, int64_t i, double& o) {
+                            kDouble(), args, rows, [](const RowArgs& a, int64_t i, double& o) {
                               double x = a.val<double>(0, i);
                               return x > -1 ? (o = std::log1p(x), true) : false;
                             });
                       }));
-  r.add(fixedFunction("pow", {"power"}, "pow(x, y) - x to the power y", {kDouble, kDouble}, kDouble,
-                      [](std::span<const ColumnPtr> args, int64_t rows) {
+  r.add(fixedFunction("pow", {"power"}, "pow(x, y) - x to the power y", {kDouble(), kDouble()},
+                      kDouble(), [](std::span<const ColumnPtr> args, int64_t rows) {
                         return binaryDouble(args, rows,
                                             [](double x, double y) { return std::pow(x, y); });
                       }));
   r.add(fixedFunction(
-      "atan2", {}, "atan2(y, x) - the angle of the point (x, y)", {kDouble, kDouble}, kDouble,
+      "atan2", {}, "atan2(y, x) - the angle of the point (x, y)", {kDouble(), kDouble()}, kDouble(),
       [](std::span<const ColumnPtr> args, int64_t rows) {
         return binaryDouble(args, rows, [](double y, double x) { return std::atan2(y, x); });
       }));
@@ -362,10 +364,10 @@ void registerMath(FunctionRegistry& r) {
   r.add(unaryDouble("radians", {}, "radians(x) - degrees to radians",
                     [](double x) { return x * std::numbers::pi / 180.0; }));
   ScalarFunction isnan = fixedFunction("isnan", {}, "isnan(x) - whether x is NaN (false for NULL)",
-                                       {kDouble}, DataType::boolean(), isnanKernel);
+                                       {kDouble()}, DataType::boolean(), isnanKernel);
   r.add(isnan);
-  r.add(fixedFunction("nanvl", {}, "nanvl(a, b) - b if a is NaN, else a", {kDouble, kDouble},
-                      kDouble, nanvlKernel));
+  r.add(fixedFunction("nanvl", {}, "nanvl(a, b) - b if a is NaN, else a", {kDouble(), kDouble()},
+                      kDouble(), nanvlKernel));
   r.add(constant("pi", std::numbers::pi));
   r.add(constant("e", std::numbers::e));
   ScalarFunction mod = *r.find("%");

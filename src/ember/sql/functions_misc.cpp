@@ -15,9 +15,11 @@ namespace ember::sql::fn {
 
 namespace {
 
-const DataType kStr = DataType::string();
-const DataType kInt = DataType::int32();
-const DataType kLong = DataType::int64();
+// Functions, not namespace-scope constants: the built-ins may be registered during static
+// initialisation (a registerUdf in another translation unit), before such constants are.
+DataType kStr() { return DataType::string(); }
+DataType kInt() { return DataType::int32(); }
+DataType kLong() { return DataType::int64(); }
 
 void appendHex(std::string& out, const unsigned char* p, size_t n, bool upper) {
   const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -68,7 +70,7 @@ ColumnPtr sha2Kernel(std::span<const ColumnPtr> args, int64_t rows) {
 }
 
 ColumnPtr crc32Kernel(std::span<const ColumnPtr> args, int64_t rows) {
-  return fixedRows<int64_t>(kLong, args, rows, [](const RowArgs& a, int64_t i, int64_t& o) {
+  return fixedRows<int64_t>(kLong(), args, rows, [](const RowArgs& a, int64_t i, int64_t& o) {
     std::string_view s = a.str(0, i);
     uLong c = crc32(0L, Z_NULL, 0);
     o = static_cast<int64_t>(
@@ -123,7 +125,7 @@ ColumnPtr unbase64Kernel(std::span<const ColumnPtr> args, int64_t rows) {
 BoundFunction bindHex(std::span<const DataType> types, std::span<const std::optional<Value>>) {
   checkArity("hex", types, 1, 1);
   if (types[0].isInteger()) {
-    return {kStr, true, {kLong}, [](std::span<const ColumnPtr> args, int64_t rows) {
+    return {kStr(), true, {kLong()}, [](std::span<const ColumnPtr> args, int64_t rows) {
               return stringRows(args, rows, [](const RowArgs& a, int64_t i, StringBuilder& b) {
                 auto v = static_cast<uint64_t>(a.val<int64_t>(0, i));  // two's complement
                 char buf[17];
@@ -136,9 +138,9 @@ BoundFunction bindHex(std::span<const DataType> types, std::span<const std::opti
               });
             }};
   }
-  if (!implicitlyCastable(types[0], kStr))
+  if (!implicitlyCastable(types[0], kStr()))
     bindError("hex", "expects an integer or a string, got " + types[0].toString());
-  return {kStr, true, {kStr}, [](std::span<const ColumnPtr> args, int64_t rows) {
+  return {kStr(), true, {kStr()}, [](std::span<const ColumnPtr> args, int64_t rows) {
             return stringRows(args, rows, [](const RowArgs& a, int64_t i, StringBuilder& b) {
               std::string out;
               std::string_view s = a.str(0, i);
@@ -281,7 +283,7 @@ ColumnPtr translateKernel(std::span<const ColumnPtr> args, int64_t rows) {
 // ---- levenshtein(a, b[, threshold]): edit distance in characters; -1 above threshold ----
 ColumnPtr levenshteinKernel(std::span<const ColumnPtr> args, int64_t rows) {
   bool capped = args.size() == 3;
-  return fixedRows<int32_t>(kInt, args, rows, [capped](const RowArgs& a, int64_t i, int32_t& o) {
+  return fixedRows<int32_t>(kInt(), args, rows, [capped](const RowArgs& a, int64_t i, int32_t& o) {
     std::string_view x = a.str(0, i), y = a.str(1, i);
     std::vector<uint32_t> p, q;
     for (size_t k = 0; k < x.size();) p.push_back(decodeUtf8(x, k));
@@ -380,47 +382,47 @@ ColumnPtr formatNumberKernel(std::span<const ColumnPtr> args, int64_t rows) {
 }  // namespace
 
 void registerMisc(FunctionRegistry& r) {
-  r.add(fixedFunction("sha1", {"sha"}, "sha1(str) - the SHA-1 digest as 40 hex digits", {kStr},
-                      kStr, sha1Kernel));
+  r.add(fixedFunction("sha1", {"sha"}, "sha1(str) - the SHA-1 digest as 40 hex digits", {kStr()},
+                      kStr(), sha1Kernel));
   r.add(fixedFunction("sha2", {},
                       "sha2(str, bits) - the SHA-2 digest (bits 224, 256, 384, 512; 0 = 256) as "
                       "hex digits",
-                      {kStr, kInt}, kStr, sha2Kernel));
-  r.add(fixedFunction("crc32", {}, "crc32(str) - the CRC-32 checksum as a bigint", {kStr}, kLong,
-                      crc32Kernel));
-  r.add(
-      fixedFunction("base64", {}, "base64(str) - the bytes in base64", {kStr}, kStr, base64Kernel));
-  r.add(fixedFunction("unbase64", {}, "unbase64(str) - decoded base64 (NULL if not base64)", {kStr},
-                      kStr, unbase64Kernel));
+                      {kStr(), kInt()}, kStr(), sha2Kernel));
+  r.add(fixedFunction("crc32", {}, "crc32(str) - the CRC-32 checksum as a bigint", {kStr()},
+                      kLong(), crc32Kernel));
+  r.add(fixedFunction("base64", {}, "base64(str) - the bytes in base64", {kStr()}, kStr(),
+                      base64Kernel));
+  r.add(fixedFunction("unbase64", {}, "unbase64(str) - decoded base64 (NULL if not base64)",
+                      {kStr()}, kStr(), unbase64Kernel));
   ScalarFunction hex;
   hex.name = "hex";
   hex.usage = "hex(x) - an integer (two's complement) or a string's bytes in hex digits";
   hex.bind = bindHex;
   r.add(hex);
-  r.add(fixedFunction("unhex", {}, "unhex(str) - the bytes of hex digits (NULL if not hex)", {kStr},
-                      kStr, unhexKernel));
-  r.add(fixedFunction("bin", {}, "bin(n) - n (two's complement) in binary digits", {kLong}, kStr,
-                      binKernel));
+  r.add(fixedFunction("unhex", {}, "unhex(str) - the bytes of hex digits (NULL if not hex)",
+                      {kStr()}, kStr(), unhexKernel));
+  r.add(fixedFunction("bin", {}, "bin(n) - n (two's complement) in binary digits", {kLong()},
+                      kStr(), binKernel));
   r.add(fixedFunction("conv", {},
                       "conv(num, fromBase, toBase) - num converted between bases 2..36 "
                       "(negative toBase: signed)",
-                      {kStr, kInt, kInt}, kStr, convKernel));
+                      {kStr(), kInt(), kInt()}, kStr(), convKernel));
   r.add(fixedFunction("translate", {},
                       "translate(str, from, to) - each character of from replaced by the one "
                       "at its position in to (removed if to is shorter)",
-                      {kStr, kStr, kStr}, kStr, translateKernel));
+                      {kStr(), kStr(), kStr()}, kStr(), translateKernel));
   r.add(fixedFunction("levenshtein", {},
                       "levenshtein(a, b[, threshold]) - edit distance (-1 when above threshold)",
-                      {kStr, kStr, kInt}, kInt, levenshteinKernel, 2));
-  r.add(
-      fixedFunction("soundex", {}, "soundex(str) - the Soundex code", {kStr}, kStr, soundexKernel));
+                      {kStr(), kStr(), kInt()}, kInt(), levenshteinKernel, 2));
+  r.add(fixedFunction("soundex", {}, "soundex(str) - the Soundex code", {kStr()}, kStr(),
+                      soundexKernel));
   r.add(fixedFunction("substring_index", {},
                       "substring_index(str, delim, count) - before the count-th delim (count < "
                       "0: after the count-th from the right)",
-                      {kStr, kStr, kInt}, kStr, substringIndexKernel));
+                      {kStr(), kStr(), kInt()}, kStr(), substringIndexKernel));
   r.add(fixedFunction("format_number", {},
                       "format_number(x, d) - x with grouped thousands and d decimals",
-                      {DataType::float64(), kInt}, kStr, formatNumberKernel));
+                      {DataType::float64(), kInt()}, kStr(), formatNumberKernel));
 }
 
 }  // namespace ember::sql::fn

@@ -11,8 +11,10 @@ namespace ember::sql::fn {
 
 namespace {
 
-const DataType kStr = DataType::string();
-const DataType kInt = DataType::int32();
+// Functions, not namespace-scope constants: the built-ins may be registered during static
+// initialisation (a registerUdf in another translation unit), before such constants are.
+DataType kStr() { return DataType::string(); }
+DataType kInt() { return DataType::int32(); }
 
 // Decodes one code point at s[i] (advancing i); invalid bytes decode as themselves.
 }  // namespace
@@ -96,7 +98,7 @@ ColumnPtr caseKernel(std::span<const ColumnPtr> args, int64_t rows) {
     }
     Buffer offsets;
     offsets.append(c.offsets(), static_cast<size_t>(rows + 1) * sizeof(int32_t));
-    auto out = std::make_shared<Column>(kStr);
+    auto out = std::make_shared<Column>(kStr());
     out->adoptStrings(std::move(offsets), std::move(chars), rows);
     if (c.validity()) {
       Buffer v;
@@ -113,7 +115,7 @@ ColumnPtr caseKernel(std::span<const ColumnPtr> args, int64_t rows) {
 }
 
 ColumnPtr lengthKernel(std::span<const ColumnPtr> args, int64_t rows) {
-  ColumnPtr out = makeResult(kInt, args, rows);
+  ColumnPtr out = makeResult(kInt(), args, rows);
   int32_t* o = out->mutableValues<int32_t>();
   const Column& c = *args[0];
   for (int64_t i = 0; i < rows; ++i) o[i] = static_cast<int32_t>(utf8Length(c.stringAt(i)));
@@ -121,7 +123,7 @@ ColumnPtr lengthKernel(std::span<const ColumnPtr> args, int64_t rows) {
 }
 
 ColumnPtr octetLengthKernel(std::span<const ColumnPtr> args, int64_t rows) {
-  ColumnPtr out = makeResult(kInt, args, rows);
+  ColumnPtr out = makeResult(kInt(), args, rows);
   int32_t* o = out->mutableValues<int32_t>();
   const int32_t* off = args[0]->offsets();
   for (int64_t i = 0; i < rows; ++i) o[i] = off[i + 1] - off[i];
@@ -283,7 +285,7 @@ ScalarFunction concatFn() {
   f.bind = [](std::span<const DataType> types, std::span<const std::optional<Value>>) {
     for (const auto& t : types)
       if (t.isNested()) bindError("concat", "expects strings, got " + t.toString());
-    return BoundFunction{kStr, true, std::vector<DataType>(types.size(), kStr),
+    return BoundFunction{kStr(), true, std::vector<DataType>(types.size(), kStr()),
                          [](std::span<const ColumnPtr> args, int64_t rows) -> ColumnPtr {
                            if (args.empty()) {
                              StringBuilder b(rows, 0);
@@ -302,7 +304,7 @@ ScalarFunction concatWsFn() {
   f.usage = "concat_ws(sep, s1, s2, ...) - the non-NULL strings joined by sep";
   f.bind = [](std::span<const DataType> types, std::span<const std::optional<Value>>) {
     checkArity("concat_ws", types, 1, SIZE_MAX);
-    return BoundFunction{kStr, true, std::vector<DataType>(types.size(), kStr), concatWsKernel};
+    return BoundFunction{kStr(), true, std::vector<DataType>(types.size(), kStr()), concatWsKernel};
   };
   return f;
 }
@@ -310,32 +312,32 @@ ScalarFunction concatWsFn() {
 }  // namespace
 
 void registerStrings(FunctionRegistry& r) {
-  r.add(fixedFunction("upper", {"ucase"}, "upper(str) - str in upper case", {kStr}, kStr,
+  r.add(fixedFunction("upper", {"ucase"}, "upper(str) - str in upper case", {kStr()}, kStr(),
                       caseKernel<true>));
-  r.add(fixedFunction("lower", {"lcase"}, "lower(str) - str in lower case", {kStr}, kStr,
+  r.add(fixedFunction("lower", {"lcase"}, "lower(str) - str in lower case", {kStr()}, kStr(),
                       caseKernel<false>));
   r.add(fixedFunction("length", {"char_length", "character_length", "len"},
-                      "length(str) - the number of characters", {kStr}, kInt, lengthKernel));
-  r.add(fixedFunction("octet_length", {}, "octet_length(str) - the number of bytes", {kStr}, kInt,
-                      octetLengthKernel));
+                      "length(str) - the number of characters", {kStr()}, kInt(), lengthKernel));
+  r.add(fixedFunction("octet_length", {}, "octet_length(str) - the number of bytes", {kStr()},
+                      kInt(), octetLengthKernel));
   r.add(fixedFunction("substring", {"substr"},
                       "substring(str, pos[, len]) - len characters from pos (1-based; negative "
                       "from the end)",
-                      {kStr, kInt, kInt}, kStr, substringKernel, 2));
+                      {kStr(), kInt(), kInt()}, kStr(), substringKernel, 2));
   r.add(fixedFunction("trim", {"btrim"},
                       "trim(str[, chars]) - str without leading/trailing "
                       "spaces (or chars)",
-                      {kStr, kStr}, kStr, trimKernel<true, true>, 1));
+                      {kStr(), kStr()}, kStr(), trimKernel<true, true>, 1));
   r.add(fixedFunction("ltrim", {}, "ltrim(str[, chars]) - without leading spaces (or chars)",
-                      {kStr, kStr}, kStr, trimKernel<true, false>, 1));
+                      {kStr(), kStr()}, kStr(), trimKernel<true, false>, 1));
   r.add(fixedFunction("rtrim", {}, "rtrim(str[, chars]) - without trailing spaces (or chars)",
-                      {kStr, kStr}, kStr, trimKernel<false, true>, 1));
+                      {kStr(), kStr()}, kStr(), trimKernel<false, true>, 1));
   r.add(concatFn());
   r.add(concatWsFn());
   r.add(fixedFunction("replace", {}, "replace(str, search[, rep]) - every search replaced by rep",
-                      {kStr, kStr, kStr}, kStr, replaceKernel, 2));
+                      {kStr(), kStr(), kStr()}, kStr(), replaceKernel, 2));
   r.add(fixedFunction("split_part", {}, "split_part(str, delim, n) - the n-th field (1-based)",
-                      {kStr, kStr, kInt}, kStr, splitPartKernel));
+                      {kStr(), kStr(), kInt()}, kStr(), splitPartKernel));
 }
 
 }  // namespace ember::sql::fn

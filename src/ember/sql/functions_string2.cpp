@@ -9,9 +9,11 @@ namespace ember::sql::fn {
 
 namespace {
 
-const DataType kStr = DataType::string();
-const DataType kInt = DataType::int32();
-const DataType kBool = DataType::boolean();
+// Functions, not namespace-scope constants: the built-ins may be registered during static
+// initialisation (a registerUdf in another translation unit), before such constants are.
+DataType kStr() { return DataType::string(); }
+DataType kInt() { return DataType::int32(); }
+DataType kBool() { return DataType::boolean(); }
 
 // 1-based character position of `sub` in `s` at or after character `from` (1-based);
 // 0 when absent. An empty `sub` is found at `from`.
@@ -25,7 +27,7 @@ int32_t findChars(std::string_view s, std::string_view sub, int64_t from) {
 }
 
 ColumnPtr instrKernel(std::span<const ColumnPtr> args, int64_t rows) {
-  return fixedRows<int32_t>(kInt, args, rows, [](const RowArgs& a, int64_t i, int32_t& o) {
+  return fixedRows<int32_t>(kInt(), args, rows, [](const RowArgs& a, int64_t i, int32_t& o) {
     o = findChars(a.str(0, i), a.str(1, i), 1);
     return true;
   });
@@ -34,7 +36,7 @@ ColumnPtr instrKernel(std::span<const ColumnPtr> args, int64_t rows) {
 // locate(substr, str[, pos]) and position(substr, str[, pos]).
 ColumnPtr locateKernel(std::span<const ColumnPtr> args, int64_t rows) {
   bool hasPos = args.size() == 3;
-  return fixedRows<int32_t>(kInt, args, rows, [hasPos](const RowArgs& a, int64_t i, int32_t& o) {
+  return fixedRows<int32_t>(kInt(), args, rows, [hasPos](const RowArgs& a, int64_t i, int32_t& o) {
     o = findChars(a.str(1, i), a.str(0, i), hasPos ? a.val<int32_t>(2, i) : 1);
     return true;
   });
@@ -42,7 +44,7 @@ ColumnPtr locateKernel(std::span<const ColumnPtr> args, int64_t rows) {
 
 template <int Which>  // 0 starts_with, 1 ends_with, 2 contains
 ColumnPtr searchKernel(std::span<const ColumnPtr> args, int64_t rows) {
-  ColumnPtr out = makeResult(kBool, args, rows);
+  ColumnPtr out = makeResult(kBool(), args, rows);
   uint8_t* o = out->mutableValues<uint8_t>();
   const Column &s = *args[0], &p = *args[1];
   for (int64_t i = 0; i < rows; ++i) {
@@ -138,7 +140,7 @@ ColumnPtr leftRightKernel(std::span<const ColumnPtr> args, int64_t rows) {
 }
 
 ColumnPtr asciiKernel(std::span<const ColumnPtr> args, int64_t rows) {
-  return fixedRows<int32_t>(kInt, args, rows, [](const RowArgs& a, int64_t i, int32_t& o) {
+  return fixedRows<int32_t>(kInt(), args, rows, [](const RowArgs& a, int64_t i, int32_t& o) {
     std::string_view s = a.str(0, i);
     size_t k = 0;
     o = s.empty() ? 0 : static_cast<int32_t>(decodeUtf8(s, k));
@@ -229,34 +231,35 @@ ColumnPtr md5Kernel(std::span<const ColumnPtr> args, int64_t rows) {
 
 void registerStrings2(FunctionRegistry& r) {
   r.add(fixedFunction("instr", {}, "instr(str, substr) - 1-based position of substr, 0 if none",
-                      {kStr, kStr}, kInt, instrKernel));
+                      {kStr(), kStr()}, kInt(), instrKernel));
   r.add(fixedFunction("locate", {"position"},
                       "locate(substr, str[, pos]) - 1-based position of substr at or after pos",
-                      {kStr, kStr, kInt}, kInt, locateKernel, 2));
-  r.add(fixedFunction("starts_with", {"startswith"}, "starts_with(str, prefix)", {kStr, kStr},
-                      kBool, searchKernel<0>));
-  r.add(fixedFunction("ends_with", {"endswith"}, "ends_with(str, suffix)", {kStr, kStr}, kBool,
-                      searchKernel<1>));
-  r.add(fixedFunction("contains", {}, "contains(str, sub)", {kStr, kStr}, kBool, searchKernel<2>));
+                      {kStr(), kStr(), kInt()}, kInt(), locateKernel, 2));
+  r.add(fixedFunction("starts_with", {"startswith"}, "starts_with(str, prefix)", {kStr(), kStr()},
+                      kBool(), searchKernel<0>));
+  r.add(fixedFunction("ends_with", {"endswith"}, "ends_with(str, suffix)", {kStr(), kStr()},
+                      kBool(), searchKernel<1>));
+  r.add(fixedFunction("contains", {}, "contains(str, sub)", {kStr(), kStr()}, kBool(),
+                      searchKernel<2>));
   r.add(fixedFunction("lpad", {}, "lpad(str, len[, pad]) - left-padded (or cut) to len characters",
-                      {kStr, kInt, kStr}, kStr, padKernel<true>, 2));
+                      {kStr(), kInt(), kStr()}, kStr(), padKernel<true>, 2));
   r.add(fixedFunction("rpad", {}, "rpad(str, len[, pad]) - right-padded (or cut) to len characters",
-                      {kStr, kInt, kStr}, kStr, padKernel<false>, 2));
-  r.add(fixedFunction("reverse", {}, "reverse(str) - the characters in reverse order", {kStr}, kStr,
-                      reverseKernel));
-  r.add(fixedFunction("repeat", {}, "repeat(str, n) - str repeated n times", {kStr, kInt}, kStr,
-                      repeatKernel));
-  r.add(fixedFunction("initcap", {}, "initcap(str) - each word capitalised", {kStr}, kStr,
+                      {kStr(), kInt(), kStr()}, kStr(), padKernel<false>, 2));
+  r.add(fixedFunction("reverse", {}, "reverse(str) - the characters in reverse order", {kStr()},
+                      kStr(), reverseKernel));
+  r.add(fixedFunction("repeat", {}, "repeat(str, n) - str repeated n times", {kStr(), kInt()},
+                      kStr(), repeatKernel));
+  r.add(fixedFunction("initcap", {}, "initcap(str) - each word capitalised", {kStr()}, kStr(),
                       initcapKernel));
-  r.add(fixedFunction("left", {}, "left(str, n) - the first n characters", {kStr, kInt}, kStr,
+  r.add(fixedFunction("left", {}, "left(str, n) - the first n characters", {kStr(), kInt()}, kStr(),
                       leftRightKernel<true>));
-  r.add(fixedFunction("right", {}, "right(str, n) - the last n characters", {kStr, kInt}, kStr,
-                      leftRightKernel<false>));
-  r.add(fixedFunction("ascii", {}, "ascii(str) - the code point of the first character", {kStr},
-                      kInt, asciiKernel));
+  r.add(fixedFunction("right", {}, "right(str, n) - the last n characters", {kStr(), kInt()},
+                      kStr(), leftRightKernel<false>));
+  r.add(fixedFunction("ascii", {}, "ascii(str) - the code point of the first character", {kStr()},
+                      kInt(), asciiKernel));
   r.add(fixedFunction("chr", {"char"}, "chr(n) - the character with code point n % 256",
-                      {DataType::int64()}, kStr, chrKernel));
-  r.add(fixedFunction("md5", {}, "md5(str) - the MD5 digest as 32 hex digits", {kStr}, kStr,
+                      {DataType::int64()}, kStr(), chrKernel));
+  r.add(fixedFunction("md5", {}, "md5(str) - the MD5 digest as 32 hex digits", {kStr()}, kStr(),
                       md5Kernel));
 }
 
