@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end test of SQL on executor processes (plans shipped as fragments, plan_serde.h):
-#  1. `ember sql` queries (joins: broadcast and shuffled; aggregations; a window; ORDER BY)
-#     over generated CSV give identical output on local[2] and local-cluster[3,1,512];
+#  1. `ember sql` queries (joins: broadcast and shuffled; aggregations; a window; ORDER BY;
+#     CACHE TABLE on executors; collect_list and LATERAL VIEW explode; COALESCE hint and
+#     DISTRIBUTE BY / SORT BY) over generated CSV give identical output on local[2] and
+#     local-cluster[3,1,512];
 #  2. TPC-H Q1, Q3, Q5, Q13 and Q18 at SF0.01 (../shared/tpch) give identical output on
 #     local[2], local-cluster[3,1,512] and a standalone master with two workers
 #     (skipped with a reason when ../shared/tpch is absent);
@@ -53,6 +55,17 @@ SELECT cust, id, rank() OVER (PARTITION BY cust ORDER BY amount DESC, id) AS r F
   WHERE cust < 5 ORDER BY cust, r;
 SELECT count(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM customers c
   WHERE c.cust = o.cust AND c.region = 'north');
+CACHE TABLE big_orders AS SELECT * FROM orders WHERE amount > 500;
+SELECT count(*), sum(amount) FROM big_orders;
+SELECT region, count(*) FROM big_orders o JOIN customers c ON o.cust = c.cust GROUP BY region
+  ORDER BY region;
+UNCACHE TABLE big_orders;
+SELECT cust, sort_array(collect_list(id)), size(collect_set(month(day))) FROM orders
+  WHERE cust < 3 GROUP BY cust ORDER BY cust;
+SELECT letter, count(*) FROM customers LATERAL VIEW explode(split(name, '')) t AS letter
+  GROUP BY letter ORDER BY letter;
+SELECT /*+ COALESCE(1) */ count(*), sum(id) FROM orders;
+SELECT id, cust FROM orders WHERE id < 30 DISTRIBUTE BY cust % 3 SORT BY id;
 SQL
 
 runSql() {  # master, file, output, extra options...
@@ -63,7 +76,7 @@ runSql 'local[2]' "$WORK/queries.sql" "$WORK/q.local"
 runSql 'local-cluster[3,1,512]' "$WORK/queries.sql" "$WORK/q.cluster"
 [[ $(wc -l < "$WORK/q.local") -gt 40 ]] || fail "queries printed too little: $(wc -l < "$WORK/q.local") lines"
 cmp -s "$WORK/q.local" "$WORK/q.cluster" || { diff "$WORK/q.local" "$WORK/q.cluster" | head; fail "SQL on local-cluster differs from local[2]"; }
-echo "ok: joins, aggregations, a window and a subquery identical on local[2] and local-cluster[3,1,512]"
+echo "ok: joins, aggregations, a window, a subquery, a cached table, arrays/explode and partitioning identical on local[2] and local-cluster[3,1,512]"
 
 # Executors write the files; the driver commits them.
 cat "$WORK/setup.sql" - > "$WORK/write.sql" <<SQL
