@@ -8,6 +8,7 @@
 #include "ember/sql/analyzer_internal.h"
 #include "ember/sql/function.h"
 #include "ember/sql/generators.h"
+#include "ember/sql/lambda.h"
 #include "ember/sql/parser.h"
 
 namespace ember::sql {
@@ -164,6 +165,11 @@ ExprPtr Analyzer::resolveExpr(const ExprPtr& e, const Scope& scope) {
     }
     case ExprKind::Star:
       fail("'*' is only allowed in a select list or count(*)", e->position);
+    case ExprKind::Lambda:
+      fail(
+          "a lambda (x -> ...) is only allowed as an argument of transform, filter, exists, "
+          "forall or aggregate",
+          e->position);
     case ExprKind::Alias: {
       auto r = std::make_shared<Expr>(*e);
       r->args = {resolveExpr(e->args[0], scope)};
@@ -189,6 +195,7 @@ ExprPtr Analyzer::resolveExpr(const ExprPtr& e, const Scope& scope) {
         a->kind = ExprKind::AggregateCall;
         return resolveExpr(a, scope);
       }
+      if (isHigherOrderFunction(e->name)) return resolveHigherOrder(e, scope);
       if (isGeneratorName(e->name))
         fail(e->name + "() is a generator: use it alone in a SELECT list or in LATERAL VIEW",
              e->position);

@@ -39,6 +39,8 @@ class Analyzer {
   bool extractGenerator(std::vector<ExprPtr>& items, PlanPtr& child, const Scope* outer);
   // `s.f` / `t.s.f` when `s` is a struct column: get_field calls; null when no such column.
   ExprPtr resolveStructField(const ExprPtr& ref, const Scope& scope);
+  // transform / filter / exists / forall / aggregate with lambdas (analyzer_lambda.cpp).
+  ExprPtr resolveHigherOrder(const ExprPtr& call, const Scope& scope);
   PlanPtr resolveAggregate(const LogicalPlan& p, PlanPtr child, const Scope* outer);
   PlanPtr resolveFilter(const LogicalPlan& p, PlanPtr child, const Scope* outer);
   PlanPtr resolveSort(const LogicalPlan& p, PlanPtr child, const Scope* outer);

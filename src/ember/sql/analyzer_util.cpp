@@ -68,6 +68,8 @@ bool sameExpr(const ExprPtr& a, const ExprPtr& b) {
       break;
     case ExprKind::Alias:
       return sameExpr(a->args[0], b->args[0]);
+    case ExprKind::Lambda:  // same body and parameters (ids: resolved ones differ per lambda)
+      break;
     case ExprKind::Call:
     case ExprKind::AggregateCall:
       if (a->name != b->name || a->distinct != b->distinct || a->hasFilter != b->hasFilter)

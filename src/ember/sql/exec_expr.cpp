@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 
 #include "ember/columnar/column_ops.h"
 #include "ember/common/errors.h"
+#include "ember/sql/analyzer.h"
 
 namespace ember::sql {
 
@@ -92,6 +94,36 @@ PhysicalExprPtr PhysicalExpr::compile(const ExprPtr& e, const std::vector<Attrib
       p->args_ = {compile(e->args[0], input)};
       return p;
     case ExprKind::Call: {
+      if (isHigherOrderFunction(e->name)) {
+        p->kind_ = Kind::HigherOrder;
+        p->function_ = e->name;
+        for (const auto& a : e->args) {
+          if (a->kind != ExprKind::Lambda) {
+            p->args_.push_back(compile(a, input));
+            continue;
+          }
+          // The body reads its parameters and the row columns it names.
+          std::set<int64_t> used;
+          forEachExpr(a->args[0], [&](const ExprPtr& x) {
+            if (x->kind == ExprKind::ColumnRef) used.insert(x->id);
+          });
+          CompiledLambda l;
+          std::vector<Attribute> attrs;
+          for (size_t i = 0; i < input.size(); ++i)
+            if (used.count(input[i].id)) {
+              l.rowOrdinals.push_back(static_cast<int>(i));
+              attrs.push_back(input[i]);
+            }
+          for (size_t i = 1; i < a->args.size(); ++i) {
+            const Expr& v = *a->args[i];
+            attrs.push_back({v.name, v.type, true, v.id, {}});
+          }
+          l.params = static_cast<int>(a->args.size()) - 1;
+          l.body = compile(a->args[0], attrs);
+          p->lambdas_.push_back(std::move(l));
+        }
+        return p;
+      }
       p->kind_ = Kind::Call;
       const ScalarFunction* f = FunctionRegistry::builtin().find(e->name);
       EMBER_CHECK(f != nullptr, "unknown function " + e->name + " at execution");
@@ -123,6 +155,9 @@ ColumnPtr PhysicalExpr::eval(const Batch& batch) const {
       if (in->type() == type_) return in;
       return castColumn(in, type_, false);
     }
+    case Kind::HigherOrder:
+      return evalHigherOrder(function_, type_, args_[0]->eval(batch),
+                             args_.size() > 1 ? args_[1]->eval(batch) : nullptr, lambdas_, batch);
     case Kind::Call: {
       std::vector<ColumnPtr> args;
       args.reserve(args_.size());

@@ -8,6 +8,7 @@
 #include "ember/columnar/batch.h"
 #include "ember/sql/expr.h"
 #include "ember/sql/function.h"
+#include "ember/sql/lambda.h"
 #include "ember/sql/logical_plan.h"
 
 namespace ember::sql {
@@ -17,7 +18,7 @@ using PhysicalExprPtr = std::shared_ptr<const PhysicalExpr>;
 
 class PhysicalExpr {
  public:
-  enum class Kind : uint8_t { Column, Literal, Call, Cast };
+  enum class Kind : uint8_t { Column, Literal, Call, Cast, HigherOrder };
 
   // Binds a resolved expression (ColumnRef ids -> positions in `input`; calls re-bound
   // through the function registry). Aliases are looked through. Throws InternalError
@@ -37,7 +38,9 @@ class PhysicalExpr {
   Value value_;
   BoundFunction fn_;
   std::vector<PhysicalExprPtr> args_;
-  std::string name_;  // for error messages
+  std::string name_;                     // for error messages
+  std::string function_;                 // HigherOrder: transform, filter, ...
+  std::vector<CompiledLambda> lambdas_;  // HigherOrder
 };
 
 // A column of `rows` copies of `v` (typed as `t`).

@@ -98,6 +98,11 @@ std::string Expr::toString() const {
   switch (kind) {
     case ExprKind::Literal:
       return value.toSql();
+    case ExprKind::Lambda: {  // Spark's form: lambdafunction(body, x, y)
+      std::string s = "lambdafunction(" + args[0]->toString();
+      for (size_t i = 1; i < args.size(); ++i) s += ", " + args[i]->toString();
+      return s + ")";
+    }
     case ExprKind::ColumnRef:
     case ExprKind::OuterRef: {
       std::string s;

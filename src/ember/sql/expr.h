@@ -44,6 +44,8 @@ enum class ExprKind : uint8_t {
   InSubquery,      // args[0] [NOT] IN (subquery)
   Exists,          // [NOT] EXISTS (subquery)
   OuterRef,        // a correlated reference to an outer query's column (analyzer)
+  Lambda,          // x -> body / (acc, x) -> body: args[0] body, args[1..] the parameters
+                   // (ColumnRefs; resolved: fresh attribute ids), for transform, filter, ...
 };
 
 struct SortKey {

@@ -16,6 +16,7 @@
 #include "ember/columnar/column_ops.h"
 #include "ember/columnar/nested_ops.h"
 #include "ember/sql/functions_common.h"
+#include "ember/sql/lambda.h"
 
 namespace ember::sql::fn {
 
@@ -794,6 +795,14 @@ void registerArrays(FunctionRegistry& r) {
                "split(str, regex[, limit]) - str split around matches of regex (limit > 0: at "
                "most limit parts)",
                bindSplit));
+  // Higher-order functions: resolved and run by analyzer_lambda.cpp / exec_lambda.cpp; the
+  // entries give SHOW FUNCTIONS and DESCRIBE FUNCTION their usage.
+  for (const char* name : {"transform", "filter", "exists", "forall", "aggregate", "reduce"}) {
+    std::string n = name;
+    r.add(makeFn(n, {}, higherOrderUsage(n), [n](Types, Lits) -> BoundFunction {
+      bindError(n, "needs a lambda argument: " + higherOrderUsage(n));
+    }));
+  }
   overloadForArrays(r, "concat", bindConcatArrays);
   overloadForArrays(r, "reverse", [](Types t) -> BoundFunction {
     checkArity("reverse", t, 1, 1);

@@ -69,6 +69,23 @@ void PgTranslator::fail(const Json& b, const std::string& message) const {
 }
 
 ExprPtr PgTranslator::expr(const Json& node) {
+  ExprPtr e = exprNode(node);
+  // pg binds `->` tighter than = AND IS ..., so `x -> x % 2 = 0` arrives as
+  // `(x -> x % 2) = 0`: a lambda as the first operand moves up to take the whole
+  // expression as its body (Spark's lambda extends as far right as it can).
+  if ((e->kind == ExprKind::Call || e->kind == ExprKind::Cast) && !e->args.empty() &&
+      e->args[0]->kind == ExprKind::Lambda) {
+    auto body = std::make_shared<Expr>(*e);
+    auto lam = std::make_shared<Expr>(*e->args[0]);
+    body->args[0] = lam->args[0];
+    lam->args[0] = body;
+    lam->position = e->args[0]->position;
+    return lam;
+  }
+  return e;
+}
+
+ExprPtr PgTranslator::exprNode(const Json& node) {
   std::string type;
   const Json& b = body(node, &type);
   if (type == "ColumnRef") return columnRef(b);
@@ -222,6 +239,24 @@ ExprPtr PgTranslator::aExpr(const Json& a) {
     if (!n.is_object() || !n.contains("TypeCast")) return false;
     return lastName(n["TypeCast"]["typeName"].value("names", Json::array())) == "interval";
   };
+  if (kind == "AEXPR_OP" && op == "->" && a.contains("lexpr")) {
+    // Spark's lambda `x -> body` / `(x, y) -> body` (pg reads `->` as an operator and
+    // `(x, y)` as a row).
+    auto l = std::make_shared<Expr>();
+    l->kind = ExprKind::Lambda;
+    l->position = p;
+    l->args.push_back(expr(a["rexpr"]));
+    const Json& lhs = a["lexpr"];
+    Json params =
+        lhs.contains("RowExpr") ? lhs["RowExpr"].value("args", Json::array()) : Json::array({lhs});
+    for (const Json& x : params) {
+      ExprPtr v = expr(x);
+      if (v->kind != ExprKind::ColumnRef || !v->qualifier.empty())
+        fail(a, "a lambda's parameters must be plain names: x -> ... or (x, y) -> ...");
+      l->args.push_back(v);
+    }
+    return l;
+  }
   if (kind == "AEXPR_OP") {
     if (!a.contains("lexpr")) {  // prefix operator
       ExprPtr r = expr(a["rexpr"]);

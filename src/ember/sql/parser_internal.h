@@ -71,6 +71,7 @@ class PgTranslator {
   PlanPtr select(const Json& stmt);
   // Any expression node ({"A_Expr": {...}}, ...).
   ExprPtr expr(const Json& node);
+  ExprPtr exprNode(const Json& node);  // expr() without the lambda re-association
   // A ResTarget of a select list: Alias when named or computed, else the expression.
   ExprPtr target(const Json& resTarget);
   SortKey sortKey(const Json& sortBy);

@@ -262,6 +262,9 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
         q += c == '"' ? std::string("\"\"") : std::string(1, c);
       em.put(q + "\"", t.begin);
       skipTo(j);
+    } else if (t.is("exists") && next.isOp("(") && !toks[k + 2].is("select") &&
+               !toks[k + 2].is("with") && !toks[k + 2].isOp("(") && !(prev && prev->isOp("."))) {
+      em.put("\"exists\"", t.begin);  // Spark's exists(arr, x -> ...); pg reserves EXISTS
     } else if (t.is("array") && next.isOp("(") && !toks[k + 2].is("select") &&
                !toks[k + 2].is("with") && !(prev && prev->isOp("."))) {
       em.put("\"array\"", t.begin);  // Spark's array(...) function; pg reserves ARRAY
