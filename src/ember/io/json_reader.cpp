@@ -327,24 +327,7 @@ class JsonWriter final : public BatchWriter {
         first = false;
         appendJsonString(line_, schema_.field(c).name);
         line_ += ':';
-        if (col.isNull(r)) {
-          line_ += "null";
-          continue;
-        }
-        TypeId t = col.type().id();
-        if (col.type().isNested()) {
-          appendNested(col, r);
-          continue;
-        }
-        cell_.clear();
-        formatValueText(col, r, o_.text, cell_);
-        bool quoted = t == TypeId::String || t == TypeId::Date || t == TypeId::Timestamp ||
-                      ((t == TypeId::Float32 || t == TypeId::Float64) &&
-                       (cell_ == "NaN" || cell_.find("Infinity") != std::string::npos));
-        if (quoted)
-          appendJsonString(line_, cell_);
-        else
-          line_ += cell_;
+        appendCell(col, r);
       }
       line_ += "}\n";
       out_.write(line_);

@@ -179,6 +179,14 @@ std::pair<DataType, DataType> arrayAndValue(const std::string& fn, Types types) 
   return {DataType::array(*e), *e};
 }
 
+// 1-based position of the first element of row i equal to v's row i (NULL elements never
+// match), 0 if none.
+int64_t findElement(const ListView& a, const Column& v, int64_t i) {
+  for (int32_t j = a.begin(i); j < a.end(i); ++j)
+    if (!a.elems.isNull(j) && rowsEqual(a.elems, j, v, i)) return j - a.begin(i) + 1;
+  return 0;
+}
+
 // ---- array_contains(arr, v): NULL when not found but the array holds a NULL ----
 BoundFunction bindContains(Types types, Lits) {
   auto [at, et] = arrayAndValue("array_contains", types);
@@ -187,11 +195,8 @@ BoundFunction bindContains(Types types, Lits) {
             uint8_t* o = out->mutableValues<uint8_t>();
             ListView a(*args[0]);
             for (int64_t i = 0; i < rows; ++i) {
-              o[i] = 0;
-              if (out->isNull(i)) continue;
-              for (int32_t j = a.begin(i); j < a.end(i) && !o[i]; ++j)
-                o[i] = !a.elems.isNull(j) && rowsEqual(a.elems, j, *args[1], i);
-              if (!o[i] && a.hasNullElement(i)) out->setNull(i);
+              o[i] = !out->isNull(i) && findElement(a, *args[1], i) > 0;
+              if (!out->isNull(i) && !o[i] && a.hasNullElement(i)) out->setNull(i);
             }
             return out;
           }};
@@ -204,13 +209,8 @@ BoundFunction bindPosition(Types types, Lits) {
             auto out = makeResult(DataType::int64(), args, rows);
             int64_t* o = out->mutableValues<int64_t>();
             ListView a(*args[0]);
-            for (int64_t i = 0; i < rows; ++i) {
-              o[i] = 0;
-              if (out->isNull(i)) continue;
-              for (int32_t j = a.begin(i); j < a.end(i) && !o[i]; ++j)
-                if (!a.elems.isNull(j) && rowsEqual(a.elems, j, *args[1], i))
-                  o[i] = j - a.begin(i) + 1;
-            }
+            for (int64_t i = 0; i < rows; ++i)
+              o[i] = out->isNull(i) ? 0 : findElement(a, *args[1], i);
             return out;
           }};
 }

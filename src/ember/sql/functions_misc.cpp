@@ -48,25 +48,16 @@ ColumnPtr sha1Kernel(std::span<const ColumnPtr> args, int64_t rows) {
 
 // sha2(str, bits): bits 224, 256 (or 0), 384, 512; NULL for any other length (Spark).
 ColumnPtr sha2Kernel(std::span<const ColumnPtr> args, int64_t rows) {
-  RowArgs a(args);
-  StringBuilder b(rows, rows * 64);
-  for (int64_t i = 0; i < rows; ++i) {
-    if (a.anyNull(i)) {
-      b.null();
-      continue;
-    }
+  return stringRows(args, rows, [](const RowArgs& a, int64_t i, StringBuilder& b) {
     int32_t bits = a.val<int32_t>(1, i);
     const EVP_MD* md = bits == 224                ? EVP_sha224()
                        : bits == 256 || bits == 0 ? EVP_sha256()
                        : bits == 384              ? EVP_sha384()
                        : bits == 512              ? EVP_sha512()
                                                   : nullptr;
-    if (!md)
-      b.null();
-    else
-      b.append(digestHex(md, a.str(0, i)));
-  }
-  return b.finish();
+    if (!md) return b.null();
+    b.append(digestHex(md, a.str(0, i)));
+  });
 }
 
 ColumnPtr crc32Kernel(std::span<const ColumnPtr> args, int64_t rows) {
@@ -94,13 +85,7 @@ ColumnPtr base64Kernel(std::span<const ColumnPtr> args, int64_t rows) {
 
 // NULL for text that is not base64 (Spark's non-ANSI unbase64 is lenient too).
 ColumnPtr unbase64Kernel(std::span<const ColumnPtr> args, int64_t rows) {
-  RowArgs a(args);
-  StringBuilder b(rows, 0);
-  for (int64_t i = 0; i < rows; ++i) {
-    if (a.anyNull(i)) {
-      b.null();
-      continue;
-    }
+  return stringRows(args, rows, [](const RowArgs& a, int64_t i, StringBuilder& b) {
     std::string in;
     for (char c : a.str(0, i))
       if (!std::isspace(static_cast<unsigned char>(c))) in += c;
@@ -109,16 +94,12 @@ ColumnPtr unbase64Kernel(std::span<const ColumnPtr> args, int64_t rows) {
     int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                             reinterpret_cast<const unsigned char*>(in.data()),
                             static_cast<int>(in.size()));
-    if (n < 0) {
-      b.null();
-      continue;
-    }
+    if (n < 0) return b.null();
     size_t pad = 0;
     for (size_t k = in.size(); k > 0 && in[k - 1] == '=' && pad < 2; --k) ++pad;
     out.resize(static_cast<size_t>(n) - pad);
     b.append(out);
-  }
-  return b.finish();
+  });
 }
 
 // ---- hex / unhex / bin / conv ----
@@ -158,34 +139,21 @@ int hexDigit(char c) {
 }
 
 ColumnPtr unhexKernel(std::span<const ColumnPtr> args, int64_t rows) {
-  RowArgs a(args);
-  StringBuilder b(rows, 0);
-  for (int64_t i = 0; i < rows; ++i) {
-    if (a.anyNull(i)) {
-      b.null();
-      continue;
-    }
+  return stringRows(args, rows, [](const RowArgs& a, int64_t i, StringBuilder& b) {
     std::string_view s = a.str(0, i);
     std::string out;
-    bool ok = true;
-    size_t k = 0;
-    if (s.size() % 2) {  // an odd length reads as if a leading 0 were there (Spark)
-      int d = hexDigit(s[0]);
-      ok = d >= 0;
-      out += static_cast<char>(d);
-      k = 1;
+    size_t k = s.size() % 2;  // an odd length reads as if a leading 0 were there (Spark)
+    if (k) {
+      if (hexDigit(s[0]) < 0) return b.null();
+      out += static_cast<char>(hexDigit(s[0]));
     }
-    for (; ok && k < s.size(); k += 2) {
+    for (; k < s.size(); k += 2) {
       int hi = hexDigit(s[k]), lo = hexDigit(s[k + 1]);
-      ok = hi >= 0 && lo >= 0;
+      if (hi < 0 || lo < 0) return b.null();
       out += static_cast<char>(hi * 16 + lo);
     }
-    if (ok)
-      b.append(out);
-    else
-      b.null();
-  }
-  return b.finish();
+    b.append(out);
+  });
 }
 
 ColumnPtr binKernel(std::span<const ColumnPtr> args, int64_t rows) {
@@ -204,19 +172,10 @@ ColumnPtr binKernel(std::span<const ColumnPtr> args, int64_t rows) {
 // conv(num, fromBase, toBase): bases 2..36; a negative toBase prints signed values; the
 // digits read are the longest valid prefix; NULL for bad bases or no digits (Spark).
 ColumnPtr convKernel(std::span<const ColumnPtr> args, int64_t rows) {
-  RowArgs a(args);
-  StringBuilder b(rows, 0);
-  for (int64_t i = 0; i < rows; ++i) {
-    if (a.anyNull(i)) {
-      b.null();
-      continue;
-    }
+  return stringRows(args, rows, [](const RowArgs& a, int64_t i, StringBuilder& b) {
     std::string_view s = a.str(0, i);
     int from = a.val<int32_t>(1, i), to = a.val<int32_t>(2, i);
-    if (from < 2 || from > 36 || std::abs(to) < 2 || std::abs(to) > 36) {
-      b.null();
-      continue;
-    }
+    if (from < 2 || from > 36 || std::abs(to) < 2 || std::abs(to) > 36) return b.null();
     while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
     bool negative = !s.empty() && s.front() == '-';
     if (negative) s.remove_prefix(1);
@@ -230,17 +189,13 @@ ColumnPtr convKernel(std::span<const ColumnPtr> args, int64_t rows) {
                          : 99);
       if (d >= from) break;
       // Overflow saturates at 2^64 - 1, as Spark's unsigned arithmetic does.
-      if (v > (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(from)) {
+      if (v > (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(from))
         v = UINT64_MAX;
-      } else {
+      else
         v = v * static_cast<uint64_t>(from) + static_cast<uint64_t>(d);
-      }
       ++used;
     }
-    if (used == 0) {
-      b.null();
-      continue;
-    }
+    if (used == 0) return b.null();
     if (negative) v = static_cast<uint64_t>(-static_cast<int64_t>(v));
     bool signedOut = to < 0 && static_cast<int64_t>(v) < 0;
     if (signedOut) v = static_cast<uint64_t>(-static_cast<int64_t>(v));
@@ -253,8 +208,7 @@ ColumnPtr convKernel(std::span<const ColumnPtr> args, int64_t rows) {
     if (signedOut) out += '-';
     std::reverse(out.begin(), out.end());
     b.append(out);
-  }
-  return b.finish();
+  });
 }
 
 // ---- translate(str, from, to): characters of `from` become the character at the same
