@@ -134,6 +134,20 @@ TEST_F(SqlCacheTest, CacheTableIsEagerAndUncacheDropsIt) {
   spark_.sql("UNCACHE TABLE IF EXISTS nope");
 }
 
+TEST_F(SqlCacheTest, LazyCacheTableAndClearCacheStatements) {
+  counted(100).createOrReplaceTempView("lz");
+  spark_.sql("CACHE LAZY TABLE lz");
+  EXPECT_EQ(evaluated, 0) << "LAZY computes nothing at once";
+  EXPECT_EQ(spark_.sql("SELECT sum(id) FROM lz").collect()[0][0].asInt64(), 99 * 100 / 2);
+  EXPECT_EQ(spark_.sql("SELECT sum(id) FROM lz").collect()[0][0].asInt64(), 99 * 100 / 2);
+  EXPECT_EQ(evaluated, 100);
+  EXPECT_GT(cachedBlocks(), 0);
+  spark_.sql("CLEAR CACHE");
+  EXPECT_EQ(cachedBlocks(), 0);
+  EXPECT_EQ(spark_.sql("SELECT sum(id) FROM lz").collect()[0][0].asInt64(), 99 * 100 / 2);
+  EXPECT_EQ(evaluated, 200);
+}
+
 TEST_F(SqlCacheTest, ClearCacheDropsEverything) {
   DataFrame a = counted(100), b = counted(50);
   a.cache();

@@ -412,7 +412,7 @@ Statement parseStatementRange(const std::string& sql, int begin, int end) {
     s.name = c.qualifiedName("a view or table name");
   } else if (first.is("cache")) {
     s.kind = Statement::Kind::CacheTable;
-    c.accept("lazy");
+    if (c.accept("lazy")) s.options["__lazy"] = "true";  // computed by the first query
     c.expect("table", "after CACHE");
     s.name = c.qualifiedName("a table name");
     if (c.accept("options")) c.options(s.options);
@@ -420,6 +420,10 @@ Statement parseStatementRange(const std::string& sql, int begin, int end) {
       s.query = restQuery(c, end, "after CACHE TABLE name AS");
       return s;
     }
+  } else if (first.is("clear")) {  // CLEAR CACHE: every cached table and DataFrame
+    s.kind = Statement::Kind::UncacheTable;
+    c.expect("cache", "after CLEAR");
+    s.options["__clear"] = "true";
   } else if (first.is("uncache")) {
     s.kind = Statement::Kind::UncacheTable;
     c.expect("table", "after UNCACHE");
@@ -435,7 +439,7 @@ Statement parseStatementRange(const std::string& sql, int begin, int end) {
             "': expected SELECT, WITH, VALUES, CREATE, INSERT, MERGE, DELETE, UPDATE, TRUNCATE, "
             "EXPLAIN, "
             "SET, SHOW, "
-            "DESCRIBE, DROP, CACHE or UNCACHE");
+            "DESCRIBE, DROP, CACHE, UNCACHE or CLEAR CACHE");
   }
   if (!c.atEnd()) c.error("unexpected input");
   return s;

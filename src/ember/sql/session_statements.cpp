@@ -179,19 +179,24 @@ DataFrame runStatement(Session& s, const Statement& st, const std::string& text)
     }
     case K::CacheTable: {
       std::string name = joinName(st.name);
-      // Eager, as Spark's CACHE TABLE: a count stores every partition now.
+      // Eager, as Spark's CACHE TABLE (a count stores every partition now), unless LAZY.
+      bool lazy = st.options.count("__lazy") > 0;
       if (st.query) {  // CACHE TABLE v AS query: a cached temporary view
         DataFrame df = DataFrame(&s, s.analyzePlan(st.query, text)).cache();
         df.createOrReplaceTempView(name);
-        df.count();
+        if (!lazy) df.count();
         return empty(s);
       }
       DataFrame df = s.table(name).cache();
       s.catalog().cacheTable(name, df.plan());
-      df.count();
+      if (!lazy) df.count();
       return empty(s);
     }
     case K::UncacheTable: {
+      if (st.options.count("__clear")) {
+        s.clearCache();
+        return empty(s);
+      }
       std::string name = joinName(st.name);
       bool dropped = s.catalog().uncacheTable(name);  // CACHE TABLE t
       PlanPtr view = s.catalog().lookup(name);
