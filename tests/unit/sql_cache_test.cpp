@@ -87,6 +87,19 @@ TEST_F(SqlCacheTest, DataFramesBuiltBeforeCacheUseItToo) {
   EXPECT_EQ(evaluated, 200);
 }
 
+TEST_F(SqlCacheTest, SelfJoinsAndViewsOverACachedDataFrameUseTheCache) {
+  DataFrame df = counted(300);
+  df.cache();
+  df.count();
+  auto a = df.alias("a"), b = df.alias("b");
+  EXPECT_EQ(a.join(b, eq(col("id", {"a"}), col("id", {"b"}))).count(), 300);
+  df.filter(lt(col("k"), lit(3))).createOrReplaceTempView("small");
+  EXPECT_EQ(
+      spark_.sql("SELECT count(*) FROM small x JOIN small y USING (id)").collect()[0][0].asInt64(),
+      90);
+  EXPECT_EQ(evaluated, 300) << "a side of a self-join or a view recomputed the cached plan";
+}
+
 TEST_F(SqlCacheTest, ResultsMatchAnUncachedRunIncludingShufflesInside) {
   // The cached plan has its own exchange (an aggregation); queries over it agree with
   // the same queries without the cache.

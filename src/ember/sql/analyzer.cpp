@@ -250,16 +250,11 @@ PlanPtr Analyzer::resolveRelation(const LogicalPlan& p, const Scope* outer) {
   // Resolve the view's plan afresh: each reference gets its own attribute ids.
   // A view or CTE body does not see the scope it is referenced from.
   (void)outer;
-  PlanPtr resolved = found->resolved ? newInstance(found) : resolve(found, nullptr);
-  if (ctx_.cache)
-    if (auto c = ctx_.cache->lookup(found.get())) {
-      // A cached table or view: its rows come from the cache (this reference's own ids).
-      auto mem = makePlan(PlanKind::InMemoryRelation, {resolved});
-      mem->output = resolved->output;
-      mem->cache = c;
-      mem->resolved = true;
-      resolved = mem;
-    }
+  // Cached plans inside the view (or the view itself) are marked before the copy: the
+  // copy's nodes are new, so they could not be found by address later.
+  PlanPtr resolved = found->resolved
+                         ? newInstance(ctx_.cache ? ctx_.cache->useCachedData(found) : found)
+                         : resolve(found, nullptr);
   auto alias = makePlan(PlanKind::SubqueryAlias, {resolved});
   alias->name = {p.name.back()};
   alias->output = resolved->output;
@@ -690,7 +685,8 @@ PlanPtr Analyzer::resolveJoin(const LogicalPlan& p, PlanPtr left, PlanPtr right,
   for (const auto& a : left->output) leftIds.insert(a.id);
   for (const auto& a : right->output)
     if (leftIds.count(a.id)) {
-      right = newInstance(right);
+      // (cached sub-plans marked first: the copy would not be found by address)
+      right = newInstance(ctx_.cache ? ctx_.cache->useCachedData(right) : right);
       break;
     }
   auto n = makePlan(PlanKind::Join, {left, right});
