@@ -263,7 +263,8 @@ PgText rewriteForPg(const std::string& sql, int begin, int end, const std::strin
       em.put(q + "\"", t.begin);
       skipTo(j);
     } else if (t.is("exists") && next.isOp("(") && !toks[k + 2].is("select") &&
-               !toks[k + 2].is("with") && !toks[k + 2].isOp("(") && !(prev && prev->isOp("."))) {
+               !toks[k + 2].is("with") && !toks[k + 2].is("values") && !toks[k + 2].is("table") &&
+               !toks[k + 2].isOp("(") && !(prev && prev->isOp("."))) {
       em.put("\"exists\"", t.begin);  // Spark's exists(arr, x -> ...); pg reserves EXISTS
     } else if (t.is("array") && next.isOp("(") && !toks[k + 2].is("select") &&
                !toks[k + 2].is("with") && !(prev && prev->isOp("."))) {
