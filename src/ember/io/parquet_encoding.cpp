@@ -224,7 +224,7 @@ void decompressPage(int codec, const uint8_t* in, size_t n, size_t size, std::st
   // No real page is this large; the bound keeps a corrupt header from allocating wildly.
   if (size > (size_t{256} << 20))
     corrupt("page of " + std::to_string(size) + " bytes is implausibly large");
-  out.resize(size);
+  if (out.size() < size) out.resize(size);
   const char* src = reinterpret_cast<const char*>(in);
   switch (codec) {
     case 0:

@@ -1,16 +1,16 @@
-// The Parquet writer: flat schema, data pages v1 (PLAIN, or RLE_DICTIONARY for strings
-// whose dictionary is small), RLE definition levels, snappy/gzip/zstd/none, min/max/null
-// statistics per column chunk, row groups by row count or in-memory size.
+// The Parquet writer: flat schema, data pages v1 (PLAIN, or RLE_DICTIONARY for strings and
+// fixed-width values whose dictionary is small), RLE definition levels, snappy/gzip/zstd/none,
+// min/max/null statistics per column chunk, row groups by row count or in-memory size.
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
-#include <unordered_map>
 
 #include "ember/columnar/column_ops.h"
 #include "ember/common/errors.h"
 #include "ember/io/file_format.h"
 #include "ember/io/format_internal.h"
 #include "ember/io/output_stream.h"
+#include "ember/io/parquet_dictionary.h"
 #include "ember/io/parquet_encoding.h"
 #include "ember/io/parquet_meta.h"
 #include "ember/io/thrift_compact.h"
@@ -29,8 +29,11 @@ int parquetCodecOf(const FormatOptions& o) {
 
 namespace {
 
-constexpr size_t kPageBytes = size_t{1} << 20;
 constexpr int64_t kSliceRows = 8192;
+// Dictionary page limits: parquet-mr's default dictionary page size (1 MiB) for fixed-width
+// values; strings keep a larger one (long repeated values gain the most).
+constexpr int64_t kMaxFixedDictBytes = int64_t{1} << 20;
+constexpr int64_t kMaxStringDictBytes = int64_t{8} << 20;
 
 // Plain bytes of row i (not null) of c as column pc stores it; byte arrays with their
 // 4-byte length unless `bare` (statistics).
@@ -102,7 +105,9 @@ class ParquetWriterImpl final : public BatchWriter {
         codec_(parquetCodecOf(o)),
         rowGroupRows_(o.getInt("rowGroupRows", 1 << 20)),
         rowGroupBytes_(o.getInt("parquet.block.size", int64_t{128} << 20)),
-        dictionary_(o.getBool("parquet.enable.dictionary", o.getBool("dictionary", true))) {
+        dictionary_(o.getBool("parquet.enable.dictionary", o.getBool("dictionary", true))),
+        pageBytes_(
+            static_cast<size_t>(std::max<int64_t>(1, o.getInt("parquet.page.size", 1 << 20)))) {
     if (rowGroupRows_ < 1 || rowGroupBytes_ < 1)
       throw UserError("Parquet row group size options must be positive");
     for (const auto& f : schema.fields()) meta_.columns.push_back(parquetColumnFor(f));
@@ -223,46 +228,43 @@ class ParquetWriterImpl final : public BatchWriter {
       ch.stats.min = a;
       ch.stats.max = b;
     }
-    // Dictionary for strings when it is much smaller than the values.
-    std::unordered_map<std::string_view, uint32_t> dict;
-    std::vector<std::string_view> dictValues;
+    int bulkWidth = 0;
+    switch (pc.type.id()) {
+      case TypeId::Int32:
+      case TypeId::Date:
+      case TypeId::Float32:
+        bulkWidth = 4;
+        break;
+      case TypeId::Int64:
+      case TypeId::Timestamp:
+      case TypeId::Float64:
+        bulkWidth = 8;
+        break;
+      case TypeId::Decimal:
+        bulkWidth = pc.physical == pq::kInt64 ? 8 : 0;
+        break;
+      default:
+        break;
+    }
+    // Dictionary when it is much smaller than the values: strings, and the fixed-width
+    // columns stored as their PLAIN bytes (low-cardinality numbers and dates).
+    ParquetDictionary dict;
     bool useDict = false;
-    if (dictionary_ && pc.type.id() == TypeId::String && ch.numValues > nulls) {
-      int64_t dictBytes = 0, seen = 0;
-      useDict = true;
-      for (const auto& part : parts) {
-        for (int64_t i = 0; i < part->size() && useDict; ++i) {
-          if (part->isNull(i)) continue;
-          ++seen;
-          auto [it, fresh] =
-              dict.emplace(part->stringAt(i), static_cast<uint32_t>(dictValues.size()));
-          if (fresh) {
-            dictValues.push_back(it->first);
-            dictBytes += static_cast<int64_t>(it->first.size()) + 4;
-            // Gives up as soon as the values seen so far are mostly distinct, so that
-            // unique columns (comments, keys) cost little.
-            if ((seen >= 1024 && static_cast<int64_t>(dictValues.size()) * 2 > seen) ||
-                dictBytes > (int64_t{8} << 20))
-              useDict = false;
-          }
-        }
-      }
-      if (!useDict) dict.clear(), dictValues.clear();
+    if (dictionary_ && ch.numValues > nulls) {
+      if (pc.type.id() == TypeId::String)
+        useDict = buildParquetDictionary(parts, 0, kMaxStringDictBytes, dict);
+      else if (bulkWidth > 0)
+        useDict = buildParquetDictionary(parts, bulkWidth, kMaxFixedDictBytes, dict);
     }
     if (useDict) {
-      std::string body;
-      for (std::string_view s : dictValues) {
-        uint32_t n = static_cast<uint32_t>(s.size());
-        body.append(reinterpret_cast<const char*>(&n), 4);
-        body.append(s);
-      }
-      writePage(pq::kDictionaryPage, static_cast<int64_t>(dictValues.size()), pq::kPlain, body, ch);
+      writePage(pq::kDictionaryPage, dict.size, pq::kPlain, dict.page, ch);
       ch.encodings = {pq::kPlain, pq::kRle, pq::kRleDictionary};
     } else {
       ch.encodings = {pq::kPlain, pq::kRle};
     }
-    int bitWidth = bitWidthOf(dictValues.empty() ? 0 : dictValues.size() - 1);
-    // Data pages of about kPageBytes.
+    int bitWidth = bitWidthOf(dict.size == 0 ? 0 : static_cast<uint64_t>(dict.size - 1));
+    size_t nextIndex = 0;  // into dict.indices
+    // Data pages of about pageBytes_.
     std::vector<uint32_t> defs, idx;
     std::vector<uint8_t> bools;
     std::string values, body;
@@ -292,36 +294,26 @@ class ParquetWriterImpl final : public BatchWriter {
       defs.clear(), idx.clear(), bools.clear(), values.clear();
       pageValues = 0;
     };
-    int bulkWidth = 0;
-    switch (pc.type.id()) {
-      case TypeId::Int32:
-      case TypeId::Date:
-      case TypeId::Float32:
-        bulkWidth = 4;
-        break;
-      case TypeId::Int64:
-      case TypeId::Timestamp:
-      case TypeId::Float64:
-        bulkWidth = 8;
-        break;
-      case TypeId::Decimal:
-        bulkWidth = pc.physical == pq::kInt64 ? 8 : 0;
-        break;
-      default:
-        break;
-    }
-    if (useDict) bulkWidth = 0;
     for (const auto& part : parts) {
       const Column& c = *part;
       for (int64_t from = 0; from < c.size(); from += kSliceRows) {
         int64_t to = std::min(c.size(), from + kSliceRows);
-        if (bulkWidth > 0 && !c.mayHaveNulls()) {
+        if (useDict && !c.mayHaveNulls()) {
+          auto at = dict.indices.begin() + static_cast<std::ptrdiff_t>(nextIndex);
+          idx.insert(idx.end(), at, at + (to - from));
+          nextIndex += static_cast<size_t>(to - from);
+          if (pc.optional) defs.insert(defs.end(), static_cast<size_t>(to - from), 1u);
+          pageValues += to - from;
+          if (idx.size() >= pageBytes_ / 2) flushPage();
+          continue;
+        }
+        if (bulkWidth > 0 && !useDict && !c.mayHaveNulls()) {
           // Ember's storage is the Parquet PLAIN layout: copy the slice.
           values.append(reinterpret_cast<const char*>(c.valuesBuffer().data()) + from * bulkWidth,
                         static_cast<size_t>((to - from) * bulkWidth));
           if (pc.optional) defs.insert(defs.end(), static_cast<size_t>(to - from), 1u);
           pageValues += to - from;
-          if (values.size() >= kPageBytes) flushPage();
+          if (values.size() >= pageBytes_) flushPage();
           continue;
         }
         for (int64_t i = from; i < to; ++i) {
@@ -332,15 +324,15 @@ class ParquetWriterImpl final : public BatchWriter {
             throw UserError("Parquet writer: null in non-nullable column " + pc.name);
           if (!valid) continue;
           if (useDict)
-            idx.push_back(dict.find(c.stringAt(i))->second);
+            idx.push_back(dict.indices[nextIndex++]);
           else if (pc.physical == pq::kBoolean)
             bools.push_back(c.valueAt<uint8_t>(i));
           else
             plainValue(c, i, pc, values, false);
         }
         pageValues += to - from;
-        if (values.size() >= kPageBytes || idx.size() >= kPageBytes / 2 ||
-            bools.size() >= kPageBytes * 4)
+        if (values.size() >= pageBytes_ || idx.size() >= pageBytes_ / 2 ||
+            bools.size() >= pageBytes_ * 4)
           flushPage();
       }
     }
@@ -442,6 +434,7 @@ class ParquetWriterImpl final : public BatchWriter {
   int64_t rowGroupRows_;
   int64_t rowGroupBytes_;
   bool dictionary_;
+  size_t pageBytes_;  // data page size target (values bytes before compression)
   ParquetFileMeta meta_;
   std::vector<std::vector<ColumnPtr>> pending_;
   int64_t pendingRows_ = 0;
