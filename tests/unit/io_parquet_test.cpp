@@ -326,6 +326,26 @@ TEST_F(ParquetTest, WriterDictionaryEncodesLowCardinalityNumbersAndFallsBackToPl
     }
 }
 
+// Footers are cached per process; a file rewritten in place is read afresh.
+TEST_F(ParquetTest, FooterCacheNoticesRewrittenFiles) {
+  Schema s({{"x", DataType::int64()}});
+  std::string path = (dir_ / "c.parquet").string();
+  auto writeRows = [&](int64_t n) {
+    auto b = Batch::empty(s);
+    for (int64_t k = 0; k < n; ++k) Value::int64(k).appendTo(*b->columns[0]);
+    b->numRows = n;
+    auto w = FileFormat::forName("parquet").createWriter(path, s, {});
+    w->write(*b);
+    w->close();
+  };
+  writeRows(10);
+  EXPECT_EQ(readRows("parquet", {path}, s).size(), 10u);
+  EXPECT_EQ(cachedParquetFooter(path).get(), cachedParquetFooter(path).get());
+  writeRows(25);
+  EXPECT_EQ(cachedParquetFooter(path)->numRows, 25);
+  EXPECT_EQ(readRows("parquet", {path}, s).size(), 25u);
+}
+
 TEST_F(ParquetTest, CorruptFilesFailWithTheFileNameNeverACrash) {
   std::string good = dataDir() + "/types_snappy.parquet";
   std::ifstream in(good, std::ios::binary);

@@ -40,7 +40,8 @@ class ParquetReader final : public BatchReader {
   ParquetReader(const FileSplit& split, const Schema& schema, std::vector<int> projection,
                 const std::vector<ColumnPredicate>& filters, int batchRows)
       : path_(split.path),
-        meta_(readParquetFooter(split.path)),
+        metaPtr_(cachedParquetFooter(split.path)),
+        meta_(*metaPtr_),
         schema_(schema),
         projection_(std::move(projection)),
         batchRows_(batchRows) {
@@ -187,7 +188,8 @@ class ParquetReader final : public BatchReader {
   };
 
   std::string path_;
-  ParquetFileMeta meta_;
+  std::shared_ptr<const ParquetFileMeta> metaPtr_;  // shared with the footer cache
+  const ParquetFileMeta& meta_;
   Schema schema_;
   std::vector<int> projection_;
   int batchRows_;
@@ -210,9 +212,9 @@ class ParquetFormat final : public FileFormat {
 
   Schema inferSchema(const std::vector<std::string>& files, const FormatOptions&) const override {
     if (files.empty()) throw UserError("Unable to infer schema for Parquet: no input files");
-    Schema first = readParquetFooter(files[0]).schema();
+    Schema first = cachedParquetFooter(files[0])->schema();
     for (size_t i = 1; i < files.size(); ++i) {
-      Schema s = readParquetFooter(files[i]).schema();
+      Schema s = cachedParquetFooter(files[i])->schema();
       if (s.size() != first.size())
         throw UserError("Parquet files have different schemas: " + files[0] + " (" +
                         first.toString() + ") and " + files[i] + " (" + s.toString() + ")");
@@ -233,7 +235,8 @@ class ParquetFormat final : public FileFormat {
     std::vector<FileSplit> out;
     for (const auto& path : files) {
       uint64_t size = fileSizeOf(path);
-      ParquetFileMeta m = readParquetFooter(path);
+      std::shared_ptr<const ParquetFileMeta> footer = cachedParquetFooter(path);
+      const ParquetFileMeta& m = *footer;
       FileSplit cur{path, 0, 0, size, {}};
       uint64_t bytes = 0;
       for (int g = 0; g < static_cast<int>(m.rowGroups.size()); ++g) {
