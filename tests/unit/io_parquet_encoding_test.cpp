@@ -17,7 +17,7 @@ namespace {
 
 TEST(ParquetEncodingTest, RleHybridRoundTripsEveryWidth) {
   std::mt19937 rng(7);
-  for (int width = 0; width <= 20; ++width) {
+  for (int width = 0; width <= 32; ++width) {
     std::vector<uint32_t> v;
     uint32_t mask = width == 0 ? 0 : (width == 32 ? ~0u : (1u << width) - 1);
     while (v.size() < 3000) {

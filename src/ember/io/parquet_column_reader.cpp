@@ -374,6 +374,56 @@ void decodeValues(int encoding, const uint8_t* p, const uint8_t* e, int64_t coun
   }
 }
 
+// Selected values of a page without NULLs: sel[0..k) are page-local row indices
+// (ascending). Handles PLAIN fixed-width and dictionary pages by gathering only those
+// values (no full decode); returns false for other encodings (the caller decodes the
+// page and gathers afterwards).
+bool decodeSelected(int encoding, const uint8_t* p, const uint8_t* e, int64_t count,
+                    const ParquetColumn& c, const Column* dict, const int32_t* sel, int64_t k,
+                    Column& out) {
+  if (encoding == pq::kPlain) {
+    int w = physWidth(c);
+    if (w <= 0 || c.physical == pq::kBoolean) return false;
+    if (count < 0 ||
+        static_cast<uint64_t>(count) * static_cast<uint64_t>(w) > static_cast<uint64_t>(e - p))
+      corrupt("PLAIN page holds fewer than " + std::to_string(count) + " values");
+    std::string buf(static_cast<size_t>(k) * static_cast<size_t>(w), '\0');
+    auto gather = [&](auto tag) {  // typed copies (a memcpy call per value is slow)
+      using T = decltype(tag);
+      T* d = reinterpret_cast<T*>(buf.data());
+      for (int64_t i = 0; i < k; ++i)
+        std::memcpy(d + i, p + static_cast<size_t>(sel[i]) * sizeof(T), sizeof(T));
+    };
+    if (w == 4)
+      gather(uint32_t{});
+    else if (w == 8)
+      gather(uint64_t{});
+    else
+      for (int64_t i = 0; i < k; ++i)
+        std::memcpy(buf.data() + static_cast<size_t>(i) * static_cast<size_t>(w),
+                    p + static_cast<size_t>(sel[i]) * static_cast<size_t>(w),
+                    static_cast<size_t>(w));
+    appendFixed(reinterpret_cast<const uint8_t*>(buf.data()), k, c, out);
+    return true;
+  }
+  if (encoding != pq::kPlainDictionary && encoding != pq::kRleDictionary) return false;
+  if (!dict) corrupt("dictionary-encoded page without a dictionary page");
+  if (count == 0) return true;
+  if (p >= e) corrupt("empty dictionary-index data");
+  int width = *p++;
+  std::vector<uint32_t> idx(static_cast<size_t>(count));
+  RleDecoder(p, static_cast<size_t>(e - p), width).decode(idx.data(), count);
+  for (int64_t i = 0; i < k; ++i) {
+    uint32_t x = idx[static_cast<size_t>(sel[i])];
+    if (x >= static_cast<uint64_t>(dict->size()))
+      corrupt("dictionary index " + std::to_string(x) + " beyond the dictionary of " +
+              std::to_string(dict->size()));
+    idx[static_cast<size_t>(i)] = x;  // i <= sel[i]: compacts in place
+  }
+  gatherAppend(*dict, idx.data(), k, out);
+  return true;
+}
+
 // Appends a page's non-null values `vals` to out with NULLs where the definition level
 // is 0.
 void appendWithNulls(const Column& vals, const std::vector<uint32_t>& defs, Column& out) {
@@ -406,15 +456,20 @@ void appendWithNulls(const Column& vals, const std::vector<uint32_t>& defs, Colu
 
 ColumnPtr decodeColumnChunk(const uint8_t* bytes, size_t n, int64_t fileOffset,
                             const ParquetColumn& col, const ParquetChunk& chunk, int64_t numRows,
-                            const std::string& context) {
+                            const std::string& context, const std::vector<int32_t>* selection) {
   // Pages append straight into the chunk's column (no per-page columns to concatenate).
   ColumnPtr out = Column::make(col.type);
-  out->reserve(std::min<int64_t>(numRows, int64_t{1} << 20));  // numRows may be corrupt
+  if (!selection) out->reserve(std::min<int64_t>(numRows, int64_t{1} << 20));  // may be corrupt
   ColumnPtr dict;
   int64_t rows = 0;
   size_t pos = 0;
-  std::string page, scratch;
+  // Reused by every chunk this thread decodes: it only grows (see decompressPage).
+  thread_local std::string page;
   std::vector<uint32_t> defs;
+  // With a selection: the selected rows of each page, concatenated at the end.
+  std::vector<ColumnPtr> parts;
+  std::vector<int32_t> local;
+  size_t selAt = 0;
   try {
     while (rows < numRows) {
       if (pos >= n)
@@ -441,11 +496,11 @@ ColumnPtr decodeColumnChunk(const uint8_t* bytes, size_t n, int64_t fileOffset,
             corrupt("dictionary page encoding " + std::to_string(enc) + " is not PLAIN");
           decompressPage(chunk.codec, body, static_cast<size_t>(csize), static_cast<size_t>(usize),
                          page);
-          if (nv < 0 || static_cast<uint64_t>(nv) > page.size() * 8 + 1)
+          if (nv < 0 || static_cast<uint64_t>(nv) > static_cast<uint64_t>(usize) * 8 + 1)
             corrupt("implausible dictionary size");
           auto dc = std::make_shared<Column>(col.type);
           auto* pb = reinterpret_cast<const uint8_t*>(page.data());
-          decodePlain(pb, pb + page.size(), nv, col, *dc);
+          decodePlain(pb, pb + usize, nv, col, *dc);
           dict = dc;
           continue;
         }
@@ -462,6 +517,17 @@ ColumnPtr decodeColumnChunk(const uint8_t* bytes, size_t n, int64_t fileOffset,
         if (numValues > kMaxPageValues)
           corrupt("page claims " + std::to_string(numValues) + " values (more than " +
                   std::to_string(kMaxPageValues) + ")");
+        size_t selFrom = selAt;
+        if (selection) {
+          while (selAt < selection->size() && (*selection)[selAt] < rows + numValues) ++selAt;
+          if (selAt == selFrom) {  // no selected row here: not even decompressed
+            rows += numValues;
+            continue;
+          }
+        }
+        int64_t selCount = static_cast<int64_t>(selAt - selFrom);
+        bool partial = selection && selCount < numValues;
+        ColumnPtr pageCol = selection ? Column::make(col.type) : out;
         const uint8_t* p;
         const uint8_t* e;
         defs.clear();
@@ -469,7 +535,7 @@ ColumnPtr decodeColumnChunk(const uint8_t* bytes, size_t n, int64_t fileOffset,
           decompressPage(chunk.codec, body, static_cast<size_t>(csize), static_cast<size_t>(usize),
                          page);
           p = reinterpret_cast<const uint8_t*>(page.data());
-          e = p + page.size();
+          e = p + usize;
           if (col.optional) {
             if (d.intField(3, pq::kRle) != pq::kRle)
               throw UserError("Parquet BIT_PACKED definition levels are not supported");
@@ -497,18 +563,28 @@ ColumnPtr decodeColumnChunk(const uint8_t* bytes, size_t n, int64_t fileOffset,
           decompressPage(compressed ? chunk.codec : 0, body + lv, static_cast<size_t>(csize) - lv,
                          static_cast<size_t>(usize) - lv, page);
           p = reinterpret_cast<const uint8_t*>(page.data());
-          e = p + page.size();
+          e = p + (static_cast<size_t>(usize) - lv);
         }
         int64_t nonNull = numValues;
         if (!defs.empty()) {
           nonNull = 0;
           for (uint32_t x : defs) nonNull += x != 0;
         }
-        if (nonNull == numValues) {
-          int64_t before = out->size();
-          decodeValues(enc, p, e, nonNull, col, dict.get(), *out);
-          if (out->size() - before != nonNull)
-            corrupt("decoded " + std::to_string(out->size() - before) + " values, expected " +
+        if (partial) {
+          local.resize(static_cast<size_t>(selCount));
+          for (int64_t i = 0; i < selCount; ++i)
+            local[static_cast<size_t>(i)] =
+                static_cast<int32_t>((*selection)[selFrom + static_cast<size_t>(i)] - rows);
+        }
+        if (partial && nonNull == numValues &&
+            decodeSelected(enc, p, e, numValues, col, dict.get(), local.data(), selCount,
+                           *pageCol)) {
+          partial = false;  // already only the selected rows
+        } else if (nonNull == numValues) {
+          int64_t before = pageCol->size();
+          decodeValues(enc, p, e, nonNull, col, dict.get(), *pageCol);
+          if (pageCol->size() - before != nonNull)
+            corrupt("decoded " + std::to_string(pageCol->size() - before) + " values, expected " +
                     std::to_string(nonNull));
         } else {
           Column vals(col.type);
@@ -516,7 +592,11 @@ ColumnPtr decodeColumnChunk(const uint8_t* bytes, size_t n, int64_t fileOffset,
           if (vals.size() != nonNull)
             corrupt("decoded " + std::to_string(vals.size()) + " values, expected " +
                     std::to_string(nonNull));
-          appendWithNulls(vals, defs, *out);
+          appendWithNulls(vals, defs, *pageCol);
+        }
+        if (selection) {
+          pageCol->compactValidity();
+          parts.push_back(partial ? takeColumn(*pageCol, local.data(), selCount) : pageCol);
         }
         rows += numValues;
       } catch (const IoError& err) {
@@ -528,6 +608,10 @@ ColumnPtr decodeColumnChunk(const uint8_t* bytes, size_t n, int64_t fileOffset,
     throw IoError("Corrupt Parquet data in " + context + ": " + err.what());
   } catch (const UserError& err) {
     throw UserError("Cannot read Parquet " + context + ": " + err.what());
+  }
+  if (selection) {
+    if (parts.empty()) return Column::make(col.type);
+    return parts.size() == 1 ? parts[0] : concatColumns(parts);
   }
   out->compactValidity();
   return out;

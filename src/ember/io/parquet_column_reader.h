@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ember/columnar/column.h"
 #include "ember/io/parquet_meta.h"
@@ -14,8 +15,14 @@ namespace ember {
 // `fileOffset` is where they start in the file (for messages). Returns a column of
 // `numRows` rows of col.type. Throws IoError naming `context` (file, row group,
 // column) and the page's byte offset when the data is corrupt.
+//
+// `selection` (optional): row indices of the row group, ascending, distinct, each below
+// numRows. Then only those rows are returned (selection->size() rows, in that order);
+// pages holding none of them are skipped without decompression, and PLAIN fixed-width
+// and dictionary pages without NULLs gather just the selected values.
 ColumnPtr decodeColumnChunk(const uint8_t* bytes, size_t n, int64_t fileOffset,
                             const ParquetColumn& col, const ParquetChunk& chunk, int64_t numRows,
-                            const std::string& context);
+                            const std::string& context,
+                            const std::vector<int32_t>* selection = nullptr);
 
 }  // namespace ember

@@ -134,12 +134,21 @@ void rleEncode(const uint32_t* v, int64_t n, int bitWidth, std::string& out) {
     size_t base = out.size();
     out.append(static_cast<size_t>(groups * bitWidth), '\0');
     auto* dst = reinterpret_cast<uint8_t*>(out.data() + base);
+    // LSB-first bit packing through a 64-bit accumulator (fewer than 8 bits are pending
+    // before each value, so up to 8 + 32 bits are held).
+    const uint64_t mask = bitWidth >= 32 ? 0xFFFFFFFFull : (uint64_t{1} << bitWidth) - 1;
+    uint64_t acc = 0;
+    int bits = 0;
     for (int64_t i = 0; i < litLen; ++i) {
-      uint64_t bit = static_cast<uint64_t>(i) * static_cast<uint64_t>(bitWidth);
-      uint64_t x = v[litStart + i];
-      for (int b = 0; b < bitWidth; ++b, ++bit)
-        if ((x >> b) & 1) dst[bit >> 3] |= static_cast<uint8_t>(1u << (bit & 7));
+      acc |= (v[litStart + i] & mask) << bits;
+      bits += bitWidth;
+      while (bits >= 8) {
+        *dst++ = static_cast<uint8_t>(acc);
+        acc >>= 8;
+        bits -= 8;
+      }
     }
+    if (bits > 0) *dst = static_cast<uint8_t>(acc);
     litLen = 0;
   };
   int64_t i = 0;
@@ -224,7 +233,7 @@ void decompressPage(int codec, const uint8_t* in, size_t n, size_t size, std::st
   // No real page is this large; the bound keeps a corrupt header from allocating wildly.
   if (size > (size_t{256} << 20))
     corrupt("page of " + std::to_string(size) + " bytes is implausibly large");
-  out.resize(size);
+  if (out.size() < size) out.resize(size);
   const char* src = reinterpret_cast<const char*>(in);
   switch (codec) {
     case 0:

@@ -40,7 +40,9 @@ void deltaBinaryDecode(const uint8_t* p, size_t n, int64_t maxValues, std::vecto
 
 // Page compression, codec numbers as in parquet.thrift (0 none, 1 snappy, 2 gzip, 6 zstd).
 // Throws UserError for codecs Ember lacks (LZO, Brotli, LZ4) and IoError on corrupt data
-// or when the result is not exactly `uncompressedSize` bytes.
+// or when the result is not exactly `uncompressedSize` bytes. The page is the first
+// uncompressedSize bytes of `out`, which only grows (a buffer reused across pages is
+// then not zero-filled again for every page).
 void decompressPage(int codec, const uint8_t* in, size_t n, size_t uncompressedSize,
                     std::string& out);
 void compressPage(int codec, const char* in, size_t n, std::string& out);

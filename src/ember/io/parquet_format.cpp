@@ -11,6 +11,7 @@
 #include "ember/common/errors.h"
 #include "ember/io/format_internal.h"
 #include "ember/io/parquet_column_reader.h"
+#include "ember/io/parquet_filter.h"
 #include "ember/io/parquet_meta.h"
 
 namespace ember {
@@ -39,7 +40,8 @@ class ParquetReader final : public BatchReader {
   ParquetReader(const FileSplit& split, const Schema& schema, std::vector<int> projection,
                 const std::vector<ColumnPredicate>& filters, int batchRows)
       : path_(split.path),
-        meta_(readParquetFooter(split.path)),
+        metaPtr_(cachedParquetFooter(split.path)),
+        meta_(*metaPtr_),
         schema_(schema),
         projection_(std::move(projection)),
         batchRows_(batchRows) {
@@ -69,6 +71,13 @@ class ParquetReader final : public BatchReader {
       }
       groups_.push_back(g);
     }
+    // Late materialisation: predicates the reader can evaluate exactly per row.
+    for (const auto& p : filters) {
+      if (p.column < 0 || static_cast<size_t>(p.column) >= fileIndex_.size()) continue;
+      int fc = fileIndex_[static_cast<size_t>(p.column)];
+      if (fc >= 0 && rowFilterSupported(p, meta_.columns[static_cast<size_t>(fc)].type))
+        rowFilters_.push_back({fc, p});
+    }
   }
   ~ParquetReader() override {
     if (fd_ >= 0) ::close(fd_);
@@ -77,7 +86,7 @@ class ParquetReader final : public BatchReader {
   BatchPtr next() override {
     while (offset_ >= groupRows_) {
       if (nextGroup_ >= groups_.size()) return nullptr;
-      loadGroup(groups_[nextGroup_++]);
+      loadGroup(groups_[nextGroup_++]);  // may leave no rows: all filtered out
       offset_ = 0;
     }
     int64_t n = std::min<int64_t>(batchRows_, groupRows_ - offset_);
@@ -108,41 +117,79 @@ class ParquetReader final : public BatchReader {
     return true;
   }
 
+  // Decodes row group g's projected columns into current_. With row filters, the filter
+  // columns are decoded first and the others only for the rows that pass them: the
+  // engine re-applies every filter, so dropping rows here is only an optimisation.
   void loadGroup(int g) {
     const ParquetRowGroup& rg = meta_.rowGroups[static_cast<size_t>(g)];
     current_.clear();
-    groupRows_ = rg.numRows;
+    groupRows_ = 0;
+    std::vector<ColumnPtr> full(meta_.columns.size());  // by file column, decoded whole
+    std::vector<int32_t> sel;
+    bool selective = false;
+    if (!rowFilters_.empty()) {
+      keep_.assign(static_cast<size_t>(rg.numRows), 1);
+      for (const auto& [fc, pred] : rowFilters_) {
+        ColumnPtr& c = full[static_cast<size_t>(fc)];
+        if (!c) c = readChunk(g, fc, nullptr);
+        narrowRows(*c, pred, keep_);
+      }
+      for (int64_t i = 0; i < rg.numRows; ++i)
+        if (keep_[static_cast<size_t>(i)]) sel.push_back(static_cast<int32_t>(i));
+      skipped_ += rg.numRows - static_cast<int64_t>(sel.size());
+      if (sel.empty()) return;
+      selective = static_cast<int64_t>(sel.size()) < rg.numRows;
+    }
+    const std::vector<int32_t>* selection = selective ? &sel : nullptr;
+    int64_t rows = selective ? static_cast<int64_t>(sel.size()) : rg.numRows;
     for (int d : projection_) {
       int fc = fileIndex_[static_cast<size_t>(d)];
       const DataType& t = schema_.field(static_cast<size_t>(d)).type;
       if (fc < 0) {
-        current_.push_back(Column::nulls(t, rg.numRows));
+        current_.push_back(Column::nulls(t, rows));
         continue;
       }
-      const ParquetColumn& col = meta_.columns[static_cast<size_t>(fc)];
-      const ParquetChunk& ch = rg.columns[static_cast<size_t>(fc)];
-      std::string ctx =
-          "file " + path_ + ", row group " + std::to_string(g) + ", column " + col.name;
-      buf_.resize(static_cast<size_t>(ch.totalCompressed));
-      size_t got = 0;
-      while (got < buf_.size()) {
-        ssize_t r = ::pread(fd_, buf_.data() + got, buf_.size() - got,
-                            static_cast<off_t>(ch.start() + static_cast<int64_t>(got)));
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0)
-          throw IoError(
-              "Cannot read " + ctx + " at byte " +
-              std::to_string(ch.start() + static_cast<int64_t>(got)) +
-              (r < 0 ? std::string(": ") + std::strerror(errno) : ": unexpected end of file"));
-        got += static_cast<size_t>(r);
-      }
-      current_.push_back(decodeColumnChunk(reinterpret_cast<const uint8_t*>(buf_.data()),
-                                           buf_.size(), ch.start(), col, ch, rg.numRows, ctx));
+      const ColumnPtr& done = full[static_cast<size_t>(fc)];
+      if (done)
+        current_.push_back(selective ? takeColumn(*done, sel.data(), rows) : done);
+      else
+        current_.push_back(readChunk(g, fc, selection));
     }
+    groupRows_ = rows;
   }
 
+  ColumnPtr readChunk(int g, int fc, const std::vector<int32_t>* selection) {
+    const ParquetRowGroup& rg = meta_.rowGroups[static_cast<size_t>(g)];
+    const ParquetColumn& col = meta_.columns[static_cast<size_t>(fc)];
+    const ParquetChunk& ch = rg.columns[static_cast<size_t>(fc)];
+    std::string ctx = "file " + path_ + ", row group " + std::to_string(g) + ", column " + col.name;
+    // The buffer only grows: resizing it down and up for every chunk zero-filled it again.
+    size_t len = static_cast<size_t>(ch.totalCompressed);
+    if (buf_.size() < len) buf_.resize(len);
+    size_t got = 0;
+    while (got < len) {
+      ssize_t r = ::pread(fd_, buf_.data() + got, len - got,
+                          static_cast<off_t>(ch.start() + static_cast<int64_t>(got)));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0)
+        throw IoError(
+            "Cannot read " + ctx + " at byte " +
+            std::to_string(ch.start() + static_cast<int64_t>(got)) +
+            (r < 0 ? std::string(": ") + std::strerror(errno) : ": unexpected end of file"));
+      got += static_cast<size_t>(r);
+    }
+    return decodeColumnChunk(reinterpret_cast<const uint8_t*>(buf_.data()), len, ch.start(), col,
+                             ch, rg.numRows, ctx, selection);
+  }
+
+  struct RowFilter {
+    int fileColumn;
+    ColumnPredicate pred;
+  };
+
   std::string path_;
-  ParquetFileMeta meta_;
+  std::shared_ptr<const ParquetFileMeta> metaPtr_;  // shared with the footer cache
+  const ParquetFileMeta& meta_;
   Schema schema_;
   std::vector<int> projection_;
   int batchRows_;
@@ -155,6 +202,8 @@ class ParquetReader final : public BatchReader {
   int64_t offset_ = 0;
   int64_t skipped_ = 0;
   std::string buf_;
+  std::vector<RowFilter> rowFilters_;
+  std::vector<uint8_t> keep_;
 };
 
 class ParquetFormat final : public FileFormat {
@@ -163,9 +212,9 @@ class ParquetFormat final : public FileFormat {
 
   Schema inferSchema(const std::vector<std::string>& files, const FormatOptions&) const override {
     if (files.empty()) throw UserError("Unable to infer schema for Parquet: no input files");
-    Schema first = readParquetFooter(files[0]).schema();
+    Schema first = cachedParquetFooter(files[0])->schema();
     for (size_t i = 1; i < files.size(); ++i) {
-      Schema s = readParquetFooter(files[i]).schema();
+      Schema s = cachedParquetFooter(files[i])->schema();
       if (s.size() != first.size())
         throw UserError("Parquet files have different schemas: " + files[0] + " (" +
                         first.toString() + ") and " + files[i] + " (" + s.toString() + ")");
@@ -186,7 +235,8 @@ class ParquetFormat final : public FileFormat {
     std::vector<FileSplit> out;
     for (const auto& path : files) {
       uint64_t size = fileSizeOf(path);
-      ParquetFileMeta m = readParquetFooter(path);
+      std::shared_ptr<const ParquetFileMeta> footer = cachedParquetFooter(path);
+      const ParquetFileMeta& m = *footer;
       FileSplit cur{path, 0, 0, size, {}};
       uint64_t bytes = 0;
       for (int g = 0; g < static_cast<int>(m.rowGroups.size()); ++g) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -105,6 +106,13 @@ ParquetFileMeta decodeFileMeta(const uint8_t* data, size_t n, const std::string&
 
 // Reads and decodes the footer of `path` (IoError naming the file if it is not Parquet).
 ParquetFileMeta readParquetFooter(const std::string& path);
+
+// readParquetFooter through a process-wide cache (parquet_footer_cache.cpp): a query
+// reads a file's footer for the schema, for the splits and in every task, and decoding
+// a footer of many row groups costs more than reading a small pruned slice of the file.
+// Entries are keyed by path and checked against the file's size, modification time and
+// inode on every call, so a rewritten file is decoded again. Thread-safe.
+std::shared_ptr<const ParquetFileMeta> cachedParquetFooter(const std::string& path);
 
 // The Parquet storage of an Ember field (writer side).
 ParquetColumn parquetColumnFor(const Field& f);

@@ -1,16 +1,16 @@
-// The Parquet writer: flat schema, data pages v1 (PLAIN, or RLE_DICTIONARY for strings
-// whose dictionary is small), RLE definition levels, snappy/gzip/zstd/none, min/max/null
-// statistics per column chunk, row groups by row count or in-memory size.
+// The Parquet writer: flat schema, data pages v1 (PLAIN, or RLE_DICTIONARY for strings and
+// fixed-width values whose dictionary is small), RLE definition levels, snappy/gzip/zstd/none,
+// min/max/null statistics per column chunk, row groups by row count or in-memory size.
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
-#include <unordered_map>
 
 #include "ember/columnar/column_ops.h"
 #include "ember/common/errors.h"
 #include "ember/io/file_format.h"
 #include "ember/io/format_internal.h"
 #include "ember/io/output_stream.h"
+#include "ember/io/parquet_dictionary.h"
 #include "ember/io/parquet_encoding.h"
 #include "ember/io/parquet_meta.h"
 #include "ember/io/thrift_compact.h"
@@ -29,8 +29,11 @@ int parquetCodecOf(const FormatOptions& o) {
 
 namespace {
 
-constexpr size_t kPageBytes = size_t{1} << 20;
 constexpr int64_t kSliceRows = 8192;
+// Dictionary page limits: parquet-mr's default dictionary page size (1 MiB) for fixed-width
+// values; strings keep a larger one (long repeated values gain the most).
+constexpr int64_t kMaxFixedDictBytes = int64_t{1} << 20;
+constexpr int64_t kMaxStringDictBytes = int64_t{8} << 20;
 
 // Plain bytes of row i (not null) of c as column pc stores it; byte arrays with their
 // 4-byte length unless `bare` (statistics).
@@ -102,7 +105,9 @@ class ParquetWriterImpl final : public BatchWriter {
         codec_(parquetCodecOf(o)),
         rowGroupRows_(o.getInt("rowGroupRows", 1 << 20)),
         rowGroupBytes_(o.getInt("parquet.block.size", int64_t{128} << 20)),
-        dictionary_(o.getBool("parquet.enable.dictionary", o.getBool("dictionary", true))) {
+        dictionary_(o.getBool("parquet.enable.dictionary", o.getBool("dictionary", true))),
+        pageBytes_(
+            static_cast<size_t>(std::max<int64_t>(1, o.getInt("parquet.page.size", 1 << 20)))) {
     if (rowGroupRows_ < 1 || rowGroupBytes_ < 1)
       throw UserError("Parquet row group size options must be positive");
     for (const auto& f : schema.fields()) meta_.columns.push_back(parquetColumnFor(f));
@@ -200,69 +205,84 @@ class ParquetWriterImpl final : public BatchWriter {
     ch.physical = pc.physical;
     ch.codec = codec_;
     ch.dataPageOffset = -1;
-    // Statistics: null count and the rows holding the minimum and maximum.
+    // Statistics: null count and the rows holding the minimum and maximum (for
+    // dictionary-encoded strings, the smallest and largest dictionary entries: the same
+    // values, found with one comparison per distinct value instead of per row).
     int64_t nulls = 0;
-    int minPart = -1, maxPart = -1;
-    int64_t minRow = 0, maxRow = 0;
-    for (size_t p = 0; p < parts.size(); ++p) {
-      const Column& c = *parts[p];
-      ch.numValues += c.size();
-      nulls += c.nullCount();
-      int64_t lo = -1, hi = -1;
-      if (!minMaxRows(c, lo, hi)) continue;
-      if (minPart < 0 || lessRows(c, lo, *parts[static_cast<size_t>(minPart)], minRow))
-        minPart = static_cast<int>(p), minRow = lo;
-      if (maxPart < 0 || lessRows(*parts[static_cast<size_t>(maxPart)], maxRow, c, hi))
-        maxPart = static_cast<int>(p), maxRow = hi;
+    for (const auto& part : parts) {
+      ch.numValues += part->size();
+      nulls += part->nullCount();
     }
     ch.stats.nullCount = nulls;
-    if (minPart >= 0) {
-      std::string a, b;
-      plainValue(*parts[static_cast<size_t>(minPart)], minRow, pc, a, true);
-      plainValue(*parts[static_cast<size_t>(maxPart)], maxRow, pc, b, true);
-      ch.stats.min = a;
-      ch.stats.max = b;
+    int bulkWidth = 0;
+    switch (pc.type.id()) {
+      case TypeId::Int32:
+      case TypeId::Date:
+      case TypeId::Float32:
+        bulkWidth = 4;
+        break;
+      case TypeId::Int64:
+      case TypeId::Timestamp:
+      case TypeId::Float64:
+        bulkWidth = 8;
+        break;
+      case TypeId::Decimal:
+        bulkWidth = pc.physical == pq::kInt64 ? 8 : 0;
+        break;
+      default:
+        break;
     }
-    // Dictionary for strings when it is much smaller than the values.
-    std::unordered_map<std::string_view, uint32_t> dict;
-    std::vector<std::string_view> dictValues;
+    // Dictionary when it is much smaller than the values: strings, and the fixed-width
+    // columns stored as their PLAIN bytes (low-cardinality numbers and dates).
+    ParquetDictionary dict;
     bool useDict = false;
-    if (dictionary_ && pc.type.id() == TypeId::String && ch.numValues > nulls) {
-      int64_t dictBytes = 0, seen = 0;
-      useDict = true;
-      for (const auto& part : parts) {
-        for (int64_t i = 0; i < part->size() && useDict; ++i) {
-          if (part->isNull(i)) continue;
-          ++seen;
-          auto [it, fresh] =
-              dict.emplace(part->stringAt(i), static_cast<uint32_t>(dictValues.size()));
-          if (fresh) {
-            dictValues.push_back(it->first);
-            dictBytes += static_cast<int64_t>(it->first.size()) + 4;
-            // Gives up as soon as the values seen so far are mostly distinct, so that
-            // unique columns (comments, keys) cost little.
-            if ((seen >= 1024 && static_cast<int64_t>(dictValues.size()) * 2 > seen) ||
-                dictBytes > (int64_t{8} << 20))
-              useDict = false;
-          }
-        }
+    if (dictionary_ && ch.numValues > nulls) {
+      if (pc.type.id() == TypeId::String)
+        useDict = buildParquetDictionary(parts, 0, kMaxStringDictBytes, dict);
+      else if (bulkWidth > 0)
+        useDict = buildParquetDictionary(parts, bulkWidth, kMaxFixedDictBytes, dict);
+    }
+    if (useDict && pc.type.id() == TypeId::String) {
+      std::string_view lo, hi;
+      for (size_t at = 0; at < dict.page.size();) {
+        uint32_t len;
+        std::memcpy(&len, dict.page.data() + at, 4);
+        std::string_view v(dict.page.data() + at + 4, len);
+        if (at == 0 || v < lo) lo = v;
+        if (at == 0 || hi < v) hi = v;
+        at += 4 + len;
       }
-      if (!useDict) dict.clear(), dictValues.clear();
+      ch.stats.min = std::string(lo);
+      ch.stats.max = std::string(hi);
+    } else {
+      int minPart = -1, maxPart = -1;
+      int64_t minRow = 0, maxRow = 0;
+      for (size_t p = 0; p < parts.size(); ++p) {
+        const Column& c = *parts[p];
+        int64_t lo = -1, hi = -1;
+        if (!minMaxRows(c, lo, hi)) continue;
+        if (minPart < 0 || lessRows(c, lo, *parts[static_cast<size_t>(minPart)], minRow))
+          minPart = static_cast<int>(p), minRow = lo;
+        if (maxPart < 0 || lessRows(*parts[static_cast<size_t>(maxPart)], maxRow, c, hi))
+          maxPart = static_cast<int>(p), maxRow = hi;
+      }
+      if (minPart >= 0) {
+        std::string a, b;
+        plainValue(*parts[static_cast<size_t>(minPart)], minRow, pc, a, true);
+        plainValue(*parts[static_cast<size_t>(maxPart)], maxRow, pc, b, true);
+        ch.stats.min = a;
+        ch.stats.max = b;
+      }
     }
     if (useDict) {
-      std::string body;
-      for (std::string_view s : dictValues) {
-        uint32_t n = static_cast<uint32_t>(s.size());
-        body.append(reinterpret_cast<const char*>(&n), 4);
-        body.append(s);
-      }
-      writePage(pq::kDictionaryPage, static_cast<int64_t>(dictValues.size()), pq::kPlain, body, ch);
+      writePage(pq::kDictionaryPage, dict.size, pq::kPlain, dict.page, ch);
       ch.encodings = {pq::kPlain, pq::kRle, pq::kRleDictionary};
     } else {
       ch.encodings = {pq::kPlain, pq::kRle};
     }
-    int bitWidth = bitWidthOf(dictValues.empty() ? 0 : dictValues.size() - 1);
-    // Data pages of about kPageBytes.
+    int bitWidth = bitWidthOf(dict.size == 0 ? 0 : static_cast<uint64_t>(dict.size - 1));
+    size_t nextIndex = 0;  // into dict.indices
+    // Data pages of about pageBytes_.
     std::vector<uint32_t> defs, idx;
     std::vector<uint8_t> bools;
     std::string values, body;
@@ -292,36 +312,26 @@ class ParquetWriterImpl final : public BatchWriter {
       defs.clear(), idx.clear(), bools.clear(), values.clear();
       pageValues = 0;
     };
-    int bulkWidth = 0;
-    switch (pc.type.id()) {
-      case TypeId::Int32:
-      case TypeId::Date:
-      case TypeId::Float32:
-        bulkWidth = 4;
-        break;
-      case TypeId::Int64:
-      case TypeId::Timestamp:
-      case TypeId::Float64:
-        bulkWidth = 8;
-        break;
-      case TypeId::Decimal:
-        bulkWidth = pc.physical == pq::kInt64 ? 8 : 0;
-        break;
-      default:
-        break;
-    }
-    if (useDict) bulkWidth = 0;
     for (const auto& part : parts) {
       const Column& c = *part;
       for (int64_t from = 0; from < c.size(); from += kSliceRows) {
         int64_t to = std::min(c.size(), from + kSliceRows);
-        if (bulkWidth > 0 && !c.mayHaveNulls()) {
+        if (useDict && !c.mayHaveNulls()) {
+          auto at = dict.indices.begin() + static_cast<std::ptrdiff_t>(nextIndex);
+          idx.insert(idx.end(), at, at + (to - from));
+          nextIndex += static_cast<size_t>(to - from);
+          if (pc.optional) defs.insert(defs.end(), static_cast<size_t>(to - from), 1u);
+          pageValues += to - from;
+          if (idx.size() >= pageBytes_ / 2) flushPage();
+          continue;
+        }
+        if (bulkWidth > 0 && !useDict && !c.mayHaveNulls()) {
           // Ember's storage is the Parquet PLAIN layout: copy the slice.
           values.append(reinterpret_cast<const char*>(c.valuesBuffer().data()) + from * bulkWidth,
                         static_cast<size_t>((to - from) * bulkWidth));
           if (pc.optional) defs.insert(defs.end(), static_cast<size_t>(to - from), 1u);
           pageValues += to - from;
-          if (values.size() >= kPageBytes) flushPage();
+          if (values.size() >= pageBytes_) flushPage();
           continue;
         }
         for (int64_t i = from; i < to; ++i) {
@@ -332,15 +342,15 @@ class ParquetWriterImpl final : public BatchWriter {
             throw UserError("Parquet writer: null in non-nullable column " + pc.name);
           if (!valid) continue;
           if (useDict)
-            idx.push_back(dict.find(c.stringAt(i))->second);
+            idx.push_back(dict.indices[nextIndex++]);
           else if (pc.physical == pq::kBoolean)
             bools.push_back(c.valueAt<uint8_t>(i));
           else
             plainValue(c, i, pc, values, false);
         }
         pageValues += to - from;
-        if (values.size() >= kPageBytes || idx.size() >= kPageBytes / 2 ||
-            bools.size() >= kPageBytes * 4)
+        if (values.size() >= pageBytes_ || idx.size() >= pageBytes_ / 2 ||
+            bools.size() >= pageBytes_ * 4)
           flushPage();
       }
     }
@@ -442,6 +452,7 @@ class ParquetWriterImpl final : public BatchWriter {
   int64_t rowGroupRows_;
   int64_t rowGroupBytes_;
   bool dictionary_;
+  size_t pageBytes_;  // data page size target (values bytes before compression)
   ParquetFileMeta meta_;
   std::vector<std::vector<ColumnPtr>> pending_;
   int64_t pendingRows_ = 0;
