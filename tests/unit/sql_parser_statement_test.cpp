@@ -168,8 +168,8 @@ TEST(SqlParserStatement, ErrorsCarryLineColumnAndCaret) {
             "                              ^");
   EXPECT_EQ(errorOf("SELEC 1"),
             "unsupported statement 'SELEC': expected SELECT, WITH, VALUES, CREATE, INSERT, "
-            "MERGE, DELETE, UPDATE, TRUNCATE, EXPLAIN, SET, SHOW, DESCRIBE, DROP, CACHE or "
-            "UNCACHE (line 1, column 1)\n"
+            "MERGE, DELETE, UPDATE, TRUNCATE, EXPLAIN, SET, SHOW, DESCRIBE, DROP, CACHE, "
+            "UNCACHE or CLEAR CACHE (line 1, column 1)\n"
             "  SELEC 1\n  ^");
   EXPECT_EQ(errorOf("SELECT 'abc"),
             "unterminated string literal (line 1, column 8)\n  SELECT 'abc\n         ^");
