@@ -635,8 +635,9 @@ std::shared_ptr<BoundAggregate> bindPlain(const std::string& name,
                     "of numbers) and an optional accuracy (an integer)",
                     args);
     auto d = DataType::float64();
-    std::vector<DataType> types = {args[0], multiple ? DataType::array(d) : d};
-    if (args.size() == 3) types.push_back(DataType::int64());
+    std::vector<DataType> types(args.size(), DataType::int64());  // accuracy, if given
+    types[0] = args[0];
+    types[1] = multiple ? DataType::array(d) : d;
     DataType t = args[0];
     return std::make_shared<BoundAggregate>(
         name, multiple ? DataType::array(t) : t, types, std::vector{DataType::string()}, true,

@@ -451,8 +451,9 @@ BoundFunction bindJoin(Types types, Lits) {
   DataType at = arrayArg("array_join", types, 0);
   if (at.elementType().isNested())
     bindError("array_join", "expects an array of atomic values, got " + at.toString());
-  std::vector<DataType> args = {at, kStrType()};
-  if (types.size() == 3) args.push_back(kStrType());
+  // (sized up front: GCC 12 -O2 warns falsely about push_back after a list initialiser)
+  std::vector<DataType> args(types.size(), kStrType());
+  args[0] = at;
   return {kStrType(), true, args, [](std::span<const ColumnPtr> a, int64_t rows) {
             ListView l(*a[0]);
             ColumnPtr strs = castColumn(l.list.children()[0], kStrType());
@@ -656,8 +657,8 @@ BoundFunction bindSplit(Types types, Lits lits) {
       bindError("split", "expects (str, regex[, limit]) with strings, got " + typeList(types));
   std::shared_ptr<const RE2> fixed;
   if (lits[1] && !lits[1]->isNull()) fixed = compileSplit(lits[1]->asString());
-  std::vector<DataType> args = {kStrType(), kStrType()};
-  if (types.size() == 3) args.push_back(kInt());
+  std::vector<DataType> args(types.size(), kStrType());
+  if (types.size() == 3) args[2] = kInt();
   DataType result = DataType::array(kStrType());
   return {result, true, args, [fixed, result](std::span<const ColumnPtr> a, int64_t rows) {
             ListBuilder b(result);
