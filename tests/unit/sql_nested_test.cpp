@@ -103,6 +103,31 @@ TEST_F(SqlNestedTest, DataFrameFunctionsBuildAndReadNestedValues) {
   EXPECT_EQ(out[0][4].toString(), "true");
 }
 
+TEST_F(SqlNestedTest, HigherOrderFunctionsFromTheDataFrameApi) {
+  auto out =
+      orders()
+          .filter(eq(col("customer"), lit("ann")))
+          .select({as(transform(col("items"), lambda({"x"}, col("x") * lit(10))), "t"),
+                   as(filter(col("items"), lambda({"x"}, gt(col("x"), lit(1)))), "f"),
+                   as(aggregate(col("items"), lit(0), lambda({"acc", "x"}, col("acc") + col("x"))),
+                      "s"),
+                   as(exists(col("items"), lambda({"x"}, eq(col("x"), lit(3)))), "e")})
+          .orderBy({"e"})
+          .collect();
+  ASSERT_EQ(out.size(), 2u);  // ann's [1, 2] (no 3: e false) then [3]
+  EXPECT_EQ(out[0][0].toString(), "[10, 20]");
+  EXPECT_EQ(out[0][1].toString(), "[2]");
+  EXPECT_EQ(out[0][2].toString(), "3");
+  EXPECT_EQ(out[0][3].toString(), "false");
+  EXPECT_EQ(out[1][0].toString(), "[30]");
+  EXPECT_EQ(out[1][1].toString(), "[3]");
+  EXPECT_EQ(out[1][2].toString(), "3");
+  EXPECT_EQ(out[1][3].toString(), "true");
+  // The same through a SQL expression string.
+  auto viaExpr = orders().select({as(expr("transform(items, x -> x + 1)"), "t")}).collect();
+  EXPECT_EQ(viaExpr.size(), 4u);
+}
+
 TEST_F(SqlNestedTest, ExplodeOfLargeArraysIsCutIntoBatches) {
   // One row exploding into 100k rows must stream out in batch-sized pieces, not one
   // giant batch, and every element must arrive.

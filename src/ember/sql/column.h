@@ -91,6 +91,22 @@ inline ExprPtr explode(const ExprPtr& e) { return call("explode", {e}); }
 inline ExprPtr explodeOuter(const ExprPtr& e) { return call("explode_outer", {e}); }
 inline ExprPtr posexplode(const ExprPtr& e) { return call("posexplode", {e}); }
 inline ExprPtr collectList(const ExprPtr& e) { return aggCall("collect_list", {e}); }
+// A lambda for the higher-order functions below: lambda({"x"}, col("x") + lit(1)); its
+// parameters are referred to with col(name) in the body.
+inline ExprPtr lambda(const std::vector<std::string>& params, const ExprPtr& body) {
+  auto l = std::make_shared<Expr>();
+  l->kind = ExprKind::Lambda;
+  l->args.push_back(body);
+  for (const auto& p : params) l->args.push_back(col(p));
+  return l;
+}
+inline ExprPtr transform(const ExprPtr& a, const ExprPtr& fn) { return call("transform", {a, fn}); }
+inline ExprPtr filter(const ExprPtr& a, const ExprPtr& fn) { return call("filter", {a, fn}); }
+inline ExprPtr exists(const ExprPtr& a, const ExprPtr& fn) { return call("exists", {a, fn}); }
+inline ExprPtr forall(const ExprPtr& a, const ExprPtr& fn) { return call("forall", {a, fn}); }
+inline ExprPtr aggregate(const ExprPtr& a, const ExprPtr& start, const ExprPtr& merge) {
+  return call("aggregate", {a, start, merge});
+}
 inline ExprPtr collectSet(const ExprPtr& e) { return aggCall("collect_set", {e}); }
 
 inline SortKey asc(const ExprPtr& e) { return SortKey{e, true, true}; }
