@@ -110,6 +110,12 @@ class ElementSet {
   std::unordered_map<uint64_t, std::vector<int32_t>> buckets_;
 };
 
+bool anyNullAt(std::span<const ColumnPtr> args, int64_t i) {
+  for (const auto& a : args)
+    if (a->isNull(i)) return true;
+  return false;
+}
+
 std::vector<uint64_t> elementHashes(const Column& elems) {
   std::vector<uint64_t> h(static_cast<size_t>(elems.size()));
   hashColumn(elems, h.data(), false);
@@ -315,9 +321,7 @@ BoundFunction bindSetOp(const std::string& fn, SetOp op, Types types) {
             auto h = elementHashes(*all);
             ElementSet seen(*all, h.data()), other(*all, h.data());
             for (int64_t i = 0; i < rows; ++i) {
-              bool isNull = false;
-              for (const auto& a : args) isNull |= a->isNull(i);
-              if (isNull) {
+              if (anyNullAt(args, i)) {
                 b.null();
                 continue;
               }
@@ -547,9 +551,7 @@ BoundFunction bindSequence(Types types, Lits) {
           [result](std::span<const ColumnPtr> args, int64_t rows) {
             ListBuilder b(result);
             for (int64_t i = 0; i < rows; ++i) {
-              bool isNull = false;
-              for (const auto& a : args) isNull |= a->isNull(i);
-              if (isNull) {
+              if (anyNullAt(args, i)) {
                 b.null();
                 continue;
               }
@@ -691,9 +693,7 @@ BoundFunction bindConcatArrays(Types types) {
           [at](std::span<const ColumnPtr> args, int64_t rows) {
             ListBuilder b(at);
             for (int64_t i = 0; i < rows; ++i) {
-              bool isNull = false;
-              for (const auto& a : args) isNull |= a->isNull(i);
-              if (isNull) {
+              if (anyNullAt(args, i)) {
                 b.null();
                 continue;
               }
