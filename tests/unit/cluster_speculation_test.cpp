@@ -81,11 +81,12 @@ int64_t shuffleJob(Context& ctx, const Accumulator<int64_t>& seen, int64_t sleep
                   })
                   .reduceByKey([](int64_t a, int64_t b) { return a + b; }, 3)
                   .collect();
-  int64_t digest = 0;
+  uint64_t digest = 0;  // unsigned: the digest wraps (signed overflow is undefined; UBSan)
   std::sort(sums.begin(), sums.end());
   EXPECT_EQ(sums.size(), 101u);
-  for (auto& [k, v] : sums) digest = digest * 31 + k * 7 + v;
-  return digest;
+  for (auto& [k, v] : sums)
+    digest = digest * 31 + static_cast<uint64_t>(k) * 7 + static_cast<uint64_t>(v);
+  return static_cast<int64_t>(digest);
 }
 
 int64_t expectedDigest() {
