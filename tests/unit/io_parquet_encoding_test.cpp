@@ -51,19 +51,22 @@ void deltaEncode(const std::vector<int64_t>& v, std::string& out) {
   varint(128), varint(4), varint(v.size()), varint(zz(v.empty() ? 0 : v[0]));
   for (size_t b = 1; b < v.size(); b += 128) {
     std::vector<int64_t> d;
-    for (size_t i = b; i < std::min(v.size(), b + 128); ++i) d.push_back(v[i] - v[i - 1]);
+    for (size_t i = b; i < std::min(v.size(), b + 128); ++i)  // wrapping, as the format
+      d.push_back(
+          static_cast<int64_t>(static_cast<uint64_t>(v[i]) - static_cast<uint64_t>(v[i - 1])));
     int64_t mn = *std::min_element(d.begin(), d.end());
     varint(zz(mn));
     size_t minis = (d.size() + 31) / 32;
     std::vector<int> widths(4, 0);
     for (size_t m = 0; m < minis; ++m)
       for (size_t i = m * 32; i < std::min(d.size(), m * 32 + 32); ++i)
-        widths[m] = std::max(widths[m], bitWidthOf(static_cast<uint64_t>(d[i] - mn)));
+        widths[m] = std::max(widths[m],
+                             bitWidthOf(static_cast<uint64_t>(d[i]) - static_cast<uint64_t>(mn)));
     for (int w : widths) out.push_back(static_cast<char>(w));
     for (size_t m = 0; m < minis; ++m) {
       std::string bits(static_cast<size_t>(32 * widths[m] / 8), '\0');
       for (size_t i = 0; i < 32 && m * 32 + i < d.size(); ++i) {
-        uint64_t x = static_cast<uint64_t>(d[m * 32 + i] - mn);
+        uint64_t x = static_cast<uint64_t>(d[m * 32 + i]) - static_cast<uint64_t>(mn);
         for (int k = 0; k < widths[m]; ++k)
           if ((x >> k) & 1)
             bits[(i * widths[m] + k) / 8] |= static_cast<char>(1 << ((i * widths[m] + k) % 8));
