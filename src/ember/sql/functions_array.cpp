@@ -122,16 +122,6 @@ std::vector<uint64_t> elementHashes(const Column& elems) {
   return h;
 }
 
-ScalarFunction makeFn(std::string name, std::vector<std::string> aliases, std::string usage,
-                      decltype(ScalarFunction::bind) bind) {
-  ScalarFunction f;
-  f.name = std::move(name);
-  f.aliases = std::move(aliases);
-  f.usage = std::move(usage);
-  f.bind = std::move(bind);
-  return f;
-}
-
 using Types = std::span<const DataType>;
 using Lits = std::span<const std::optional<Value>>;
 
@@ -739,68 +729,69 @@ void overloadForArrays(FunctionRegistry& r, const std::string& name,
 }  // namespace
 
 void registerArrays(FunctionRegistry& r) {
-  r.add(makeFn("array", {}, "array(e1, e2, ...) - an array of the arguments", bindArray));
-  r.add(makeFn("size", {"cardinality"}, "size(array | map) - the number of elements; -1 for NULL",
-               bindSize));
-  r.add(makeFn("array_contains", {},
-               "array_contains(arr, v) - whether arr holds v (NULL if not but arr holds a NULL)",
-               bindContains));
-  r.add(makeFn("array_position", {},
-               "array_position(arr, v) - the 1-based position of the first v, 0 if none",
-               bindPosition));
-  r.add(makeFn("array_remove", {}, "array_remove(arr, v) - arr without the elements equal to v",
-               bindRemove));
-  r.add(makeFn("element_at", {},
-               "element_at(arr, i) - element i (1-based; negative counts from the end; NULL "
-               "when out of range) / element_at(map, key) - the key's value",
-               bindAt("element_at", true)));
-  r.add(makeFn("get", {},
-               "get(arr, i) / arr[i] - element i (0-based; NULL when out of range) / map[key]",
-               bindAt("get", false)));
+  r.add(withBind("array", {}, "array(e1, e2, ...) - an array of the arguments", bindArray));
+  r.add(withBind("size", {"cardinality"}, "size(array | map) - the number of elements; -1 for NULL",
+                 bindSize));
+  r.add(withBind("array_contains", {},
+                 "array_contains(arr, v) - whether arr holds v (NULL if not but arr holds a NULL)",
+                 bindContains));
+  r.add(withBind("array_position", {},
+                 "array_position(arr, v) - the 1-based position of the first v, 0 if none",
+                 bindPosition));
+  r.add(withBind("array_remove", {}, "array_remove(arr, v) - arr without the elements equal to v",
+                 bindRemove));
+  r.add(withBind("element_at", {},
+                 "element_at(arr, i) - element i (1-based; negative counts from the end; NULL "
+                 "when out of range) / element_at(map, key) - the key's value",
+                 bindAt("element_at", true)));
+  r.add(withBind("get", {},
+                 "get(arr, i) / arr[i] - element i (0-based; NULL when out of range) / map[key]",
+                 bindAt("get", false)));
   for (auto [name, op] :
        {std::pair{"array_distinct", SetOp::Distinct}, std::pair{"array_union", SetOp::Union},
         std::pair{"array_intersect", SetOp::Intersect}, std::pair{"array_except", SetOp::Except}}) {
     std::string fn = name;
     SetOp o = op;
-    r.add(makeFn(fn, {},
-                 fn + (o == SetOp::Distinct ? "(arr) - arr without duplicates"
-                                            : "(a, b) - set operation, without duplicates"),
-                 [fn, o](Types t, Lits) { return bindSetOp(fn, o, t); }));
+    r.add(withBind(fn, {},
+                   fn + (o == SetOp::Distinct ? "(arr) - arr without duplicates"
+                                              : "(a, b) - set operation, without duplicates"),
+                   [fn, o](Types t, Lits) { return bindSetOp(fn, o, t); }));
   }
-  r.add(makeFn("arrays_overlap", {},
-               "arrays_overlap(a, b) - whether a and b share a non-null element", bindOverlap));
-  r.add(makeFn("sort_array", {},
-               "sort_array(arr[, asc]) - sorted (NULLs first when ascending, last when "
-               "descending)",
-               bindSortArray));
-  r.add(makeFn("array_sort", {}, "array_sort(arr) - sorted ascending, NULLs last", bindArraySort));
-  r.add(makeFn("array_min", {}, "array_min(arr) - the smallest non-null element",
-               bindMinMax("array_min", false)));
-  r.add(makeFn("array_max", {}, "array_max(arr) - the largest non-null element",
-               bindMinMax("array_max", true)));
-  r.add(makeFn("array_join", {},
-               "array_join(arr, delim[, nullReplacement]) - the elements as one string "
-               "(NULLs skipped unless replaced)",
-               bindJoin));
-  r.add(makeFn("slice", {},
-               "slice(arr, start, length) - length elements from start (1-based; negative "
-               "counts from the end)",
-               bindSlice));
+  r.add(withBind("arrays_overlap", {},
+                 "arrays_overlap(a, b) - whether a and b share a non-null element", bindOverlap));
+  r.add(withBind("sort_array", {},
+                 "sort_array(arr[, asc]) - sorted (NULLs first when ascending, last when "
+                 "descending)",
+                 bindSortArray));
   r.add(
-      makeFn("flatten", {}, "flatten(arr of arrays) - the inner arrays concatenated", bindFlatten));
-  r.add(makeFn("sequence", {},
-               "sequence(start, stop[, step]) - integers from start to stop inclusive",
-               bindSequence));
-  r.add(makeFn("array_repeat", {}, "array_repeat(e, n) - an array of n copies of e", bindRepeat));
-  r.add(makeFn("split", {},
-               "split(str, regex[, limit]) - str split around matches of regex (limit > 0: at "
-               "most limit parts)",
-               bindSplit));
+      withBind("array_sort", {}, "array_sort(arr) - sorted ascending, NULLs last", bindArraySort));
+  r.add(withBind("array_min", {}, "array_min(arr) - the smallest non-null element",
+                 bindMinMax("array_min", false)));
+  r.add(withBind("array_max", {}, "array_max(arr) - the largest non-null element",
+                 bindMinMax("array_max", true)));
+  r.add(withBind("array_join", {},
+                 "array_join(arr, delim[, nullReplacement]) - the elements as one string "
+                 "(NULLs skipped unless replaced)",
+                 bindJoin));
+  r.add(withBind("slice", {},
+                 "slice(arr, start, length) - length elements from start (1-based; negative "
+                 "counts from the end)",
+                 bindSlice));
+  r.add(withBind("flatten", {}, "flatten(arr of arrays) - the inner arrays concatenated",
+                 bindFlatten));
+  r.add(withBind("sequence", {},
+                 "sequence(start, stop[, step]) - integers from start to stop inclusive",
+                 bindSequence));
+  r.add(withBind("array_repeat", {}, "array_repeat(e, n) - an array of n copies of e", bindRepeat));
+  r.add(withBind("split", {},
+                 "split(str, regex[, limit]) - str split around matches of regex (limit > 0: at "
+                 "most limit parts)",
+                 bindSplit));
   // Higher-order functions: resolved and run by analyzer_lambda.cpp / exec_lambda.cpp; the
   // entries give SHOW FUNCTIONS and DESCRIBE FUNCTION their usage.
   for (const char* name : {"transform", "filter", "exists", "forall", "aggregate", "reduce"}) {
     std::string n = name;
-    r.add(makeFn(n, {}, higherOrderUsage(n), [n](Types, Lits) -> BoundFunction {
+    r.add(withBind(n, {}, higherOrderUsage(n), [n](Types, Lits) -> BoundFunction {
       bindError(n, "needs a lambda argument: " + higherOrderUsage(n));
     }));
   }

@@ -180,6 +180,16 @@ bool implicitlyCastable(const DataType& from, const DataType& to) {
   }
 }
 
+ScalarFunction withBind(std::string name, std::vector<std::string> aliases, std::string usage,
+                        decltype(ScalarFunction::bind) bind) {
+  ScalarFunction f;
+  f.name = std::move(name);
+  f.aliases = std::move(aliases);
+  f.usage = std::move(usage);
+  f.bind = std::move(bind);
+  return f;
+}
+
 ScalarFunction fixedFunction(std::string name, std::vector<std::string> aliases, std::string usage,
                              std::vector<DataType> args, DataType result, ScalarKernel kernel,
                              size_t minArgs) {

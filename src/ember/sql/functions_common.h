@@ -37,7 +37,7 @@ void registerDatetimeFormat(FunctionRegistry& r);
 void registerMath(FunctionRegistry& r);
 void registerHash(FunctionRegistry& r);
 void registerBitwise(FunctionRegistry& r);
-void registerArrays(FunctionRegistry& r);     // after registerStrings*: overloads concat
+void registerArrays(FunctionRegistry& r);  // after registerStrings*: overloads concat
 void registerMapsStructs(FunctionRegistry& r);
 void registerMisc(FunctionRegistry& r);  // functions_misc.cpp: digests, encodings, text
 
@@ -209,6 +209,9 @@ bool implicitlyCastable(const DataType& from, const DataType& to);
 // A function with a fixed signature: args are cast to `args`, result `result`.
 // With minArgs < args.size(), trailing arguments are optional: the kernel receives only
 // those given.
+// A function whose binding is written by hand (variadic, literal-dependent, ...).
+ScalarFunction withBind(std::string name, std::vector<std::string> aliases, std::string usage,
+                        decltype(ScalarFunction::bind) bind);
 ScalarFunction fixedFunction(std::string name, std::vector<std::string> aliases, std::string usage,
                              std::vector<DataType> args, DataType result, ScalarKernel kernel,
                              size_t minArgs = SIZE_MAX);

@@ -281,16 +281,6 @@ BoundFunction bindReplace(std::span<const DataType> types,
   return {DataType::string(), true, argTypes, k};
 }
 
-ScalarFunction withBind(std::string name, std::vector<std::string> aliases, std::string usage,
-                        decltype(ScalarFunction::bind) bind) {
-  ScalarFunction f;
-  f.name = std::move(name);
-  f.aliases = std::move(aliases);
-  f.usage = std::move(usage);
-  f.bind = std::move(bind);
-  return f;
-}
-
 }  // namespace
 
 void registerLike(FunctionRegistry& r) {

@@ -11,14 +11,6 @@ namespace {
 using Types = std::span<const DataType>;
 using Lits = std::span<const std::optional<Value>>;
 
-ScalarFunction makeFn(std::string name, std::string usage, decltype(ScalarFunction::bind) bind) {
-  ScalarFunction f;
-  f.name = std::move(name);
-  f.usage = std::move(usage);
-  f.bind = std::move(bind);
-  return f;
-}
-
 DataType widerOf(const std::string& fn, const char* what, Types types, size_t from, size_t step) {
   DataType t = DataType::null();
   for (size_t k = from; k < types.size(); k += step) {
@@ -208,19 +200,22 @@ BoundFunction bindGetField(Types types, Lits lits) {
 }  // namespace
 
 void registerMapsStructs(FunctionRegistry& r) {
-  r.add(makeFn("map", "map(k1, v1, k2, v2, ...) - a map (keys unique and not NULL)", bindMap));
-  r.add(makeFn("map_from_arrays", "map_from_arrays(keys, values) - a map of two arrays",
-               bindMapFromArrays));
-  r.add(makeFn("map_keys", "map_keys(m) - the keys as an array", bindKeysOrValues("map_keys", 0)));
-  r.add(makeFn("map_values", "map_values(m) - the values as an array",
-               bindKeysOrValues("map_values", 1)));
-  r.add(makeFn("map_contains_key", "map_contains_key(m, k) - whether m has key k",
-               bindMapContainsKey));
-  r.add(makeFn("named_struct", "named_struct(name1, v1, ...) - a struct with named fields",
-               bindNamedStruct));
   r.add(
-      makeFn("struct", "struct(v1, v2, ...) - a struct (fields named after columns)", bindStruct));
-  r.add(makeFn("get_field", "get_field(s, name) / s.name - a field of a struct", bindGetField));
+      withBind("map", {}, "map(k1, v1, k2, v2, ...) - a map (keys unique and not NULL)", bindMap));
+  r.add(withBind("map_from_arrays", {}, "map_from_arrays(keys, values) - a map of two arrays",
+                 bindMapFromArrays));
+  r.add(withBind("map_keys", {}, "map_keys(m) - the keys as an array",
+                 bindKeysOrValues("map_keys", 0)));
+  r.add(withBind("map_values", {}, "map_values(m) - the values as an array",
+                 bindKeysOrValues("map_values", 1)));
+  r.add(withBind("map_contains_key", {}, "map_contains_key(m, k) - whether m has key k",
+                 bindMapContainsKey));
+  r.add(withBind("named_struct", {}, "named_struct(name1, v1, ...) - a struct with named fields",
+                 bindNamedStruct));
+  r.add(withBind("struct", {}, "struct(v1, v2, ...) - a struct (fields named after columns)",
+                 bindStruct));
+  r.add(
+      withBind("get_field", {}, "get_field(s, name) / s.name - a field of a struct", bindGetField));
 }
 
 }  // namespace ember::sql::fn

@@ -200,6 +200,20 @@ bool hasCorrelatedScalar(const ExprPtr& c) {
 }
 
 // `TRUE AS name` as a new column: joins add it to tell matched rows from unmatched ones.
+// `e AS name` as a new column (a fresh attribute, described in `out`).
+ExprPtr newColumn(const std::string& name, const ExprPtr& e, bool nullable, Attribute& out) {
+  out = {name, e->type, nullable, newAttributeId(), {}};
+  auto al = std::make_shared<Expr>();
+  al->kind = ExprKind::Alias;
+  al->name = name;
+  al->args = {e};
+  al->type = e->type;
+  al->nullable = nullable;
+  al->id = out.id;
+  al->resolved = true;
+  return al;
+}
+
 ExprPtr trueColumn(const std::string& name, Attribute& out) {
   auto t = std::make_shared<Expr>();
   t->kind = ExprKind::Literal;
@@ -207,15 +221,7 @@ ExprPtr trueColumn(const std::string& name, Attribute& out) {
   t->type = DataType::boolean();
   t->nullable = false;
   t->resolved = true;
-  out = {name, DataType::boolean(), true, newAttributeId(), {}};
-  auto al = std::make_shared<Expr>();
-  al->kind = ExprKind::Alias;
-  al->name = name;
-  al->args = {t};
-  al->type = t->type;
-  al->id = out.id;
-  al->resolved = true;
-  return al;
+  return newColumn(name, t, true, out);
 }
 
 // Replaces the correlated scalar subqueries of `c` by columns of left outer joins added
@@ -298,16 +304,7 @@ ExprPtr countColumn(const std::string& name, const ExprPtr& arg, Attribute& out)
   c->type = DataType::int64();
   c->nullable = false;
   c->resolved = true;
-  out = {name, DataType::int64(), false, newAttributeId(), {}};
-  auto al = std::make_shared<Expr>();
-  al->kind = ExprKind::Alias;
-  al->name = name;
-  al->args = {c};
-  al->type = c->type;
-  al->nullable = false;
-  al->id = out.id;
-  al->resolved = true;
-  return al;
+  return newColumn(name, c, false, out);
 }
 
 bool isCorrelated(const PlanPtr& q) {
